@@ -1,0 +1,189 @@
+//! This user's mirror of the engine, updated only by events.
+
+use crate::domain::{
+    AgentStatus, Campaign, Category, Message, Offer, PauseReason, Queue, Team, ThreadId, ThreadSummary, Timestamp,
+    User, UserId,
+};
+use crate::protocol::{DemoState, Event, OfferOutcome, Sequenced, Snapshot};
+use std::collections::{BTreeMap, HashMap};
+
+/// How a notice should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// Information.
+    Info,
+    /// Something went wrong.
+    Error,
+}
+
+/// A line in the notification area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// Info or error.
+    pub kind: NoticeKind,
+    /// The text.
+    pub text: String,
+    /// When it arrived (engine time).
+    pub at: Timestamp,
+}
+
+/// Everything the UI draws from.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// The signed-in user, once the first snapshot arrived.
+    pub me: Option<UserId>,
+    /// Users by id.
+    pub users: BTreeMap<UserId, User>,
+    /// Teams.
+    pub teams: Vec<Team>,
+    /// Queues.
+    pub queues: Vec<Queue>,
+    /// Campaigns.
+    pub campaigns: Vec<Campaign>,
+    /// Categories.
+    pub categories: Vec<Category>,
+    /// The admin's pause reasons.
+    pub pause_reasons: Vec<PauseReason>,
+    threads: HashMap<ThreadId, ThreadSummary>,
+    thread_order: Vec<ThreadId>,
+    order_is_stale: bool,
+    /// Offers open to me, oldest first.
+    pub offers: Vec<Offer>,
+    /// The thread being read and its messages.
+    pub open_thread: Option<(ThreadId, Vec<Message>)>,
+    /// The demo generator, if this engine runs one.
+    pub demo: Option<DemoState>,
+    /// The notification area, newest last.
+    pub notices: Vec<Notice>,
+    /// Notices not yet seen.
+    pub unseen_notices: usize,
+    /// Engine time minus local time at the last snapshot, in milliseconds.
+    pub clock_offset_ms: i64,
+    /// Whether the link is up.
+    pub connected: bool,
+    /// The last event applied.
+    pub last_seq: u64,
+}
+
+/// Notices kept at most.
+const MAX_NOTICES: usize = 200;
+
+impl Model {
+    /// Applies one event.
+    pub fn apply(&mut self, sequenced: Sequenced, local_now: Timestamp) {
+        self.last_seq = sequenced.seq;
+        match sequenced.event {
+            Event::Snapshot(snapshot) => self.replace(*snapshot, local_now),
+            Event::Ack { result: Err(error), .. } => self.notify(NoticeKind::Error, error.to_string(), local_now),
+            Event::Ack { result: Ok(()), .. } => {}
+            Event::StatusChanged { user, status, since } => {
+                if let Some(u) = self.users.get_mut(&user) {
+                    u.status = status;
+                    u.status_since = since;
+                }
+            }
+            Event::ThreadUpdated(thread) => {
+                self.threads.insert(thread.id, thread);
+                self.order_is_stale = true;
+            }
+            Event::MessageAdded(message) => {
+                if let Some((open, messages)) = &mut self.open_thread
+                    && *open == message.thread
+                    && !messages.iter().any(|m| m.id == message.id)
+                {
+                    messages.push(message);
+                }
+            }
+            Event::ThreadOpened { thread, messages } => self.open_thread = Some((thread, messages)),
+            Event::OfferMade(offer) => {
+                if Some(offer.agent) == self.me && !self.offers.iter().any(|o| o.interaction == offer.interaction) {
+                    self.offers.push(offer);
+                }
+            }
+            Event::OfferClosed { interaction, outcome } => {
+                self.offers.retain(|o| o.interaction != interaction);
+                if outcome == OfferOutcome::Expired {
+                    self.notify(NoticeKind::Info, "An offer expired and went back to its queue.".into(), local_now);
+                }
+            }
+            Event::DemoChanged(demo) => self.demo = Some(demo),
+            Event::Notice { text, .. } => self.notify(NoticeKind::Info, text, local_now),
+        }
+    }
+
+    fn replace(&mut self, snapshot: Snapshot, local_now: Timestamp) {
+        self.me = Some(snapshot.me);
+        self.users = snapshot.users.into_iter().map(|u| (u.id, u)).collect();
+        self.teams = snapshot.teams;
+        self.queues = snapshot.queues;
+        self.campaigns = snapshot.campaigns;
+        self.categories = snapshot.categories;
+        self.pause_reasons = snapshot.pause_reasons;
+        self.threads = snapshot.threads.into_iter().map(|t| (t.id, t)).collect();
+        self.order_is_stale = true;
+        self.offers = snapshot.offers;
+        self.demo = snapshot.demo;
+        self.clock_offset_ms = snapshot.now.0 - local_now.0;
+        self.connected = true;
+        if let Some((thread, _)) = &self.open_thread
+            && !self.threads.contains_key(thread)
+        {
+            self.open_thread = None;
+        }
+    }
+
+    /// Adds a line to the notification area.
+    pub fn notify(&mut self, kind: NoticeKind, text: String, at: Timestamp) {
+        self.notices.push(Notice { kind, text, at });
+        self.unseen_notices += 1;
+        if self.notices.len() > MAX_NOTICES {
+            self.notices.remove(0);
+        }
+    }
+
+    /// The signed-in user.
+    #[must_use]
+    pub fn me(&self) -> Option<&User> {
+        self.me.and_then(|id| self.users.get(&id))
+    }
+
+    /// My status.
+    #[must_use]
+    pub fn my_status(&self) -> Option<&AgentStatus> {
+        self.me().map(|u| &u.status)
+    }
+
+    /// Threads, open ones first, newest first; call after applying a batch.
+    pub fn refresh_order(&mut self) {
+        if !self.order_is_stale {
+            return;
+        }
+        let mut order: Vec<&ThreadSummary> = self.threads.values().collect();
+        order.sort_by_key(|t| (t.status.is_closed(), std::cmp::Reverse(t.updated_at), t.id));
+        self.thread_order = order.into_iter().map(|t| t.id).collect();
+        self.order_is_stale = false;
+    }
+
+    /// The threads in display order (see [`Model::refresh_order`]).
+    pub fn threads(&self) -> impl Iterator<Item = &ThreadSummary> {
+        self.thread_order.iter().filter_map(|id| self.threads.get(id))
+    }
+
+    /// One thread.
+    #[must_use]
+    pub fn thread(&self, id: ThreadId) -> Option<&ThreadSummary> {
+        self.threads.get(&id)
+    }
+
+    /// How many threads the model holds.
+    #[must_use]
+    pub fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// Engine time now, from the local clock and the measured offset.
+    #[must_use]
+    pub fn engine_now(&self, local_now: Timestamp) -> Timestamp {
+        local_now.plus_millis(self.clock_offset_ms)
+    }
+}

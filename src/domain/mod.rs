@@ -1,0 +1,14 @@
+//! Ids and entities of the contact centre, permissions and time.
+//!
+//! This module owns the vocabulary every other module speaks. It must not do IO,
+//! spawn tasks or know about SQLite, tokio or egui.
+
+mod entities;
+mod ids;
+mod permission;
+mod time;
+
+pub use entities::*;
+pub use ids::*;
+pub use permission::{Permission, Role};
+pub use time::{Clock, ManualClock, SystemClock, Timestamp};

@@ -1,0 +1,100 @@
+//! The engine's own thread: a single-threaded tokio runtime that owns the
+//! engine, takes inputs from handles and sleeps until the next timer.
+
+use super::{ConnectionId, Engine};
+use crate::protocol::{CommandError, Hello, Request, Sequenced};
+use tokio::sync::{mpsc, oneshot};
+
+enum Input {
+    Connect { hello: Hello, reply: oneshot::Sender<Result<EventStream, CommandError>> },
+    Request { connection: ConnectionId, request: Request },
+    Disconnect { connection: ConnectionId },
+    Shutdown { done: oneshot::Sender<()> },
+}
+
+/// A connected client's view: its id and the events coming to it.
+#[derive(Debug)]
+pub struct EventStream {
+    /// The connection's id, for requests.
+    pub connection: ConnectionId,
+    /// Events for this user, starting with a snapshot or the missed ones.
+    pub events: mpsc::Receiver<Sequenced>,
+}
+
+/// A cheap, cloneable way to talk to a running engine from any thread.
+#[derive(Debug, Clone)]
+pub struct EngineHandle {
+    inputs: mpsc::UnboundedSender<Input>,
+}
+
+impl EngineHandle {
+    /// Signs a client in (blocking; never call from an async task).
+    pub fn connect_blocking(&self, hello: Hello) -> Result<EventStream, CommandError> {
+        let (reply, answer) = oneshot::channel();
+        self.inputs.send(Input::Connect { hello, reply }).map_err(|_| CommandError::EngineStopped)?;
+        answer.blocking_recv().map_err(|_| CommandError::EngineStopped)?
+    }
+
+    /// Signs a client in.
+    pub async fn connect(&self, hello: Hello) -> Result<EventStream, CommandError> {
+        let (reply, answer) = oneshot::channel();
+        self.inputs.send(Input::Connect { hello, reply }).map_err(|_| CommandError::EngineStopped)?;
+        answer.await.map_err(|_| CommandError::EngineStopped)?
+    }
+
+    /// Queues a request; its `Ack` arrives on the connection's events.
+    pub fn request(&self, connection: ConnectionId, request: Request) -> Result<(), CommandError> {
+        self.inputs.send(Input::Request { connection, request }).map_err(|_| CommandError::EngineStopped)
+    }
+
+    /// Ends a connection.
+    pub fn disconnect(&self, connection: ConnectionId) {
+        let _ = self.inputs.send(Input::Disconnect { connection });
+    }
+
+    /// Stops the engine after the inputs already queued, and waits for it.
+    pub fn shutdown_blocking(&self) {
+        let (done, finished) = oneshot::channel();
+        if self.inputs.send(Input::Shutdown { done }).is_ok() {
+            let _ = finished.blocking_recv();
+        }
+    }
+}
+
+/// Starts the engine on a thread of its own.
+pub fn spawn(engine: Engine) -> std::io::Result<EngineHandle> {
+    let (inputs, receiver) = mpsc::unbounded_channel();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+    std::thread::Builder::new().name("engine".into()).spawn(move || runtime.block_on(run(engine, receiver)))?;
+    Ok(EngineHandle { inputs })
+}
+
+async fn run(mut engine: Engine, mut inputs: mpsc::UnboundedReceiver<Input>) {
+    loop {
+        let wait = engine.next_deadline().map(|deadline| {
+            let millis = deadline.0.saturating_sub(engine.now().0).max(0);
+            std::time::Duration::from_millis(millis as u64)
+        });
+        let input = match wait {
+            Some(wait) => tokio::select! {
+                input = inputs.recv() => input,
+                () = tokio::time::sleep(wait) => { engine.tick(); continue; }
+            },
+            None => inputs.recv().await,
+        };
+        match input {
+            Some(Input::Connect { hello, reply }) => {
+                let result = engine.connect(&hello).map(|(connection, events)| EventStream { connection, events });
+                let _ = reply.send(result);
+            }
+            Some(Input::Request { connection, request }) => engine.handle(connection, &request),
+            Some(Input::Disconnect { connection }) => engine.disconnect(connection),
+            Some(Input::Shutdown { done }) => {
+                drop(engine);
+                let _ = done.send(());
+                return;
+            }
+            None => return,
+        }
+    }
+}

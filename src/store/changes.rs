@@ -1,0 +1,178 @@
+//! The engine's decisions as data. The engine applies each `Change` to its own
+//! state only after the store has committed the whole batch.
+
+use crate::domain::{
+    AgentStatus, Author, Customer, Interaction, InteractionState, Message, ThreadSummary, Timestamp, UserId,
+};
+use rusqlite::{Transaction, params};
+
+/// One write the engine wants made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A user's status changed.
+    UserStatus {
+        /// The user.
+        user: UserId,
+        /// The new status.
+        status: AgentStatus,
+        /// When it changed.
+        since: Timestamp,
+    },
+    /// A new customer.
+    NewCustomer {
+        /// The customer.
+        customer: Customer,
+        /// Made by the demo generator.
+        demo: bool,
+    },
+    /// A thread was created or changed (written whole).
+    Thread {
+        /// The thread.
+        thread: ThreadSummary,
+        /// Made by the demo generator.
+        demo: bool,
+    },
+    /// A new message.
+    NewMessage {
+        /// The message.
+        message: Message,
+        /// Made by the demo generator.
+        demo: bool,
+    },
+    /// An interaction was created or changed (written whole).
+    Interaction {
+        /// The interaction.
+        interaction: Interaction,
+        /// Made by the demo generator.
+        demo: bool,
+    },
+    /// A setting changed.
+    Setting {
+        /// Its key.
+        key: String,
+        /// Its value.
+        value: String,
+    },
+    /// A line of the audit log.
+    Audit {
+        /// When.
+        at: Timestamp,
+        /// Who did it (none for the system).
+        actor: Option<UserId>,
+        /// What was done, e.g. `status.set`.
+        action: String,
+        /// What it was done to, e.g. `user:4`.
+        subject: String,
+        /// Details, without message bodies.
+        detail: String,
+    },
+}
+
+impl Change {
+    pub(super) fn write(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        match self {
+            Change::UserStatus { user, status, since } => {
+                let (key, reason) = status_columns(status);
+                tx.execute(
+                    "UPDATE users SET status = ?1, pause_reason = ?2, status_since = ?3 WHERE id = ?4",
+                    params![key, reason, since.0, user.0],
+                )?;
+            }
+            Change::NewCustomer { customer, demo } => {
+                tx.execute(
+                    "INSERT INTO customers (id, name, language, demo) VALUES (?1, ?2, ?3, ?4)",
+                    params![customer.id.0, customer.name, customer.language.code(), demo],
+                )?;
+            }
+            Change::Thread { thread: t, demo } => {
+                tx.execute(
+                    "INSERT INTO threads (id, customer_id, channel, subject, preview, language, category_id, queue_id,
+                        status, assignee_id, unread, customer_closed, created_at, updated_at, demo)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                     ON CONFLICT(id) DO UPDATE SET subject = excluded.subject, preview = excluded.preview,
+                        category_id = excluded.category_id, queue_id = excluded.queue_id, status = excluded.status,
+                        assignee_id = excluded.assignee_id, unread = excluded.unread,
+                        customer_closed = excluded.customer_closed, updated_at = excluded.updated_at",
+                    params![
+                        t.id.0,
+                        t.customer.0,
+                        t.channel.key(),
+                        t.subject,
+                        t.preview,
+                        t.language.code(),
+                        t.category.map(|c| c.0),
+                        t.queue.map(|q| q.0),
+                        t.status.key(),
+                        t.assignee.map(|a| a.0),
+                        t.unread,
+                        t.customer_closed,
+                        t.created_at.0,
+                        t.updated_at.0,
+                        demo
+                    ],
+                )?;
+            }
+            Change::NewMessage { message: m, demo } => {
+                let (kind, author) = match m.author {
+                    Author::Customer => ("customer", None),
+                    Author::Agent(id) => ("agent", Some(id.0)),
+                    Author::System => ("system", None),
+                };
+                tx.execute(
+                    "INSERT INTO messages (id, thread_id, author_kind, author_id, body, at, demo)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![m.id.0, m.thread.0, kind, author, m.body, m.at.0, demo],
+                )?;
+            }
+            Change::Interaction { interaction: i, demo } => {
+                let expires = match i.state {
+                    InteractionState::Offered { expires_at, .. } => Some(expires_at.0),
+                    _ => None,
+                };
+                tx.execute(
+                    "INSERT INTO interactions (id, thread_id, queue_id, priority, state, agent_id, created_at,
+                        queued_at, expires_at, demo)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, priority = excluded.priority,
+                        state = excluded.state, agent_id = excluded.agent_id, queued_at = excluded.queued_at,
+                        expires_at = excluded.expires_at",
+                    params![
+                        i.id.0,
+                        i.thread.0,
+                        i.queue.0,
+                        i.priority,
+                        i.state.key(),
+                        i.state.agent().map(|a| a.0),
+                        i.created_at.0,
+                        i.queued_at.0,
+                        expires,
+                        demo
+                    ],
+                )?;
+            }
+            Change::Setting { key, value } => {
+                tx.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?;
+            }
+            Change::Audit { at, actor, action, subject, detail } => {
+                tx.execute(
+                    "INSERT INTO audit (at, actor_id, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![at.0, actor.map(|a| a.0), action, subject, detail],
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The status as its two stored columns.
+pub(super) fn status_columns(status: &AgentStatus) -> (&'static str, Option<&str>) {
+    match status {
+        AgentStatus::Ready => ("ready", None),
+        AgentStatus::Paused { reason } => ("paused", Some(reason.as_str())),
+        AgentStatus::LoggedOut => ("logged_out", None),
+    }
+}

@@ -1,0 +1,275 @@
+//! Reading what the engine needs at start and on demand.
+
+use super::{Store, StoreError};
+use crate::domain::{
+    AgentStatus, Author, Campaign, CampaignId, Category, CategoryId, Channel, CustomerId, Interaction, InteractionId,
+    InteractionState, Language, Message, MessageId, PauseReason, Queue, QueueId, QueueKind, Role, Team, TeamId,
+    ThreadId, ThreadStatus, ThreadSummary, Timestamp, User, UserId,
+};
+use rusqlite::{Row, params};
+
+/// The workspace as stored: configuration, people and open work.
+#[derive(Debug, Default, Clone)]
+pub struct Workspace {
+    /// Users.
+    pub users: Vec<User>,
+    /// Teams.
+    pub teams: Vec<Team>,
+    /// Queues with their members.
+    pub queues: Vec<Queue>,
+    /// Campaigns with their members.
+    pub campaigns: Vec<Campaign>,
+    /// Categories.
+    pub categories: Vec<Category>,
+    /// Pause reasons.
+    pub pause_reasons: Vec<PauseReason>,
+    /// Threads that are not closed, plus the most recent closed ones.
+    pub threads: Vec<ThreadSummary>,
+    /// Interactions that are not completed.
+    pub interactions: Vec<Interaction>,
+    /// The largest ids in use, so that new ones follow them.
+    pub max_ids: MaxIds,
+}
+
+/// The largest id in use per table.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MaxIds {
+    /// Customers.
+    pub customer: i64,
+    /// Threads.
+    pub thread: i64,
+    /// Messages.
+    pub message: i64,
+    /// Interactions.
+    pub interaction: i64,
+}
+
+/// How many closed threads the engine keeps in memory for the first snapshot.
+const RECENT_CLOSED_THREADS: i64 = 500;
+
+fn bad_value(column: usize, what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("unknown {what} {value:?}").into(),
+    )
+}
+
+fn language(row: &Row<'_>, column: usize) -> rusqlite::Result<Language> {
+    let code: String = row.get(column)?;
+    Language::from_code(&code).ok_or_else(|| bad_value(column, "language", &code))
+}
+
+fn languages(row: &Row<'_>, column: usize) -> rusqlite::Result<Vec<Language>> {
+    let codes: String = row.get(column)?;
+    codes
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| Language::from_code(c).ok_or_else(|| bad_value(column, "language", c)))
+        .collect()
+}
+
+impl Store {
+    /// Loads the workspace for the engine's start.
+    pub fn load_workspace(&self) -> Result<Workspace, StoreError> {
+        self.load_workspace_inner().map_err(|e| self.classify(e))
+    }
+
+    fn load_workspace_inner(&self) -> rusqlite::Result<Workspace> {
+        let conn = &self.conn;
+        let users = conn
+            .prepare(
+                "SELECT id, name, login, role, team_id, languages, status, pause_reason, status_since, simulated
+                 FROM users ORDER BY id",
+            )?
+            .query_map([], |row| {
+                let role: String = row.get(3)?;
+                let status: String = row.get(6)?;
+                let status = match status.as_str() {
+                    "ready" => AgentStatus::Ready,
+                    "paused" => AgentStatus::Paused { reason: row.get::<_, Option<String>>(7)?.unwrap_or_default() },
+                    "logged_out" => AgentStatus::LoggedOut,
+                    other => return Err(bad_value(6, "status", other)),
+                };
+                Ok(User {
+                    id: UserId(row.get(0)?),
+                    name: row.get(1)?,
+                    login: row.get(2)?,
+                    role: Role::from_key(&role).ok_or_else(|| bad_value(3, "role", &role))?,
+                    team: row.get::<_, Option<i64>>(4)?.map(TeamId),
+                    languages: languages(row, 5)?,
+                    status,
+                    status_since: Timestamp(row.get(8)?),
+                    simulated: row.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let teams = conn
+            .prepare("SELECT id, name FROM teams ORDER BY id")?
+            .query_map([], |row| Ok(Team { id: TeamId(row.get(0)?), name: row.get(1)? }))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut queues = conn
+            .prepare(
+                "SELECT id, name, kind, language, acceptance_limit_secs, sla_percent, sla_secs FROM queues ORDER BY id",
+            )?
+            .query_map([], |row| {
+                let kind: String = row.get(2)?;
+                Ok(Queue {
+                    id: QueueId(row.get(0)?),
+                    name: row.get(1)?,
+                    kind: QueueKind::from_key(&kind).ok_or_else(|| bad_value(2, "queue kind", &kind))?,
+                    language: row.get::<_, Option<String>>(3)?.and_then(|c| Language::from_code(&c)),
+                    acceptance_limit_secs: row.get(4)?,
+                    sla_percent: row.get(5)?,
+                    sla_secs: row.get(6)?,
+                    members: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut members = conn.prepare("SELECT queue_id, user_id FROM queue_members ORDER BY user_id")?;
+        for pair in members.query_map([], |row| Ok((QueueId(row.get(0)?), UserId(row.get(1)?))))? {
+            let (queue, user) = pair?;
+            if let Some(q) = queues.iter_mut().find(|q| q.id == queue) {
+                q.members.push(user);
+            }
+        }
+        let mut campaigns = conn
+            .prepare("SELECT id, name FROM campaigns ORDER BY id")?
+            .query_map([], |row| Ok(Campaign { id: CampaignId(row.get(0)?), name: row.get(1)?, members: Vec::new() }))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut members = conn.prepare("SELECT campaign_id, user_id FROM campaign_members ORDER BY user_id")?;
+        for pair in members.query_map([], |row| Ok((CampaignId(row.get(0)?), UserId(row.get(1)?))))? {
+            let (campaign, user) = pair?;
+            if let Some(c) = campaigns.iter_mut().find(|c| c.id == campaign) {
+                c.members.push(user);
+            }
+        }
+        let categories = conn
+            .prepare("SELECT id, key, name FROM categories ORDER BY id")?
+            .query_map([], |row| Ok(Category { id: CategoryId(row.get(0)?), key: row.get(1)?, name: row.get(2)? }))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let pause_reasons = conn
+            .prepare("SELECT label FROM pause_reasons ORDER BY id")?
+            .query_map([], |row| Ok(PauseReason { label: row.get(0)? }))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let threads = conn
+            .prepare(&format!(
+                "{THREAD_SELECT} WHERE t.status NOT IN ('completed', 'abandoned')
+                 UNION ALL
+                 SELECT * FROM ({THREAD_SELECT} WHERE t.status IN ('completed', 'abandoned')
+                     ORDER BY t.updated_at DESC LIMIT {RECENT_CLOSED_THREADS})"
+            ))?
+            .query_map([], thread_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let interactions = conn
+            .prepare(
+                "SELECT id, thread_id, queue_id, priority, state, agent_id, created_at, queued_at, expires_at
+                 FROM interactions WHERE state <> 'completed' ORDER BY id",
+            )?
+            .query_map([], interaction_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let max = |table: &str| -> rusqlite::Result<i64> {
+            conn.query_row(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), [], |row| row.get(0))
+        };
+        let max_ids = MaxIds {
+            customer: max("customers")?,
+            thread: max("threads")?,
+            message: max("messages")?,
+            interaction: max("interactions")?,
+        };
+        Ok(Workspace { users, teams, queues, campaigns, categories, pause_reasons, threads, interactions, max_ids })
+    }
+
+    /// A thread's messages, oldest first.
+    pub fn messages(&self, thread: ThreadId) -> Result<Vec<Message>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<Message>> {
+            self.conn
+                .prepare_cached(
+                    "SELECT id, thread_id, author_kind, author_id, body, at FROM messages
+                     WHERE thread_id = ?1 ORDER BY at, id",
+                )?
+                .query_map(params![thread.0], |row| {
+                    let kind: String = row.get(2)?;
+                    let author = match (kind.as_str(), row.get::<_, Option<i64>>(3)?) {
+                        ("customer", _) => Author::Customer,
+                        ("agent", Some(id)) => Author::Agent(UserId(id)),
+                        ("system", _) => Author::System,
+                        (other, _) => return Err(bad_value(2, "author", other)),
+                    };
+                    Ok(Message {
+                        id: MessageId(row.get(0)?),
+                        thread: ThreadId(row.get(1)?),
+                        author,
+                        body: row.get(4)?,
+                        at: Timestamp(row.get(5)?),
+                    })
+                })?
+                .collect()
+        };
+        run().map_err(|e| self.classify(e))
+    }
+
+    /// One thread's summary, whether or not the engine keeps it in memory.
+    pub fn thread(&self, thread: ThreadId) -> Result<Option<ThreadSummary>, StoreError> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row(&format!("{THREAD_SELECT} WHERE t.id = ?1"), params![thread.0], thread_row)
+            .optional()
+            .map_err(|e| self.classify(e))
+    }
+
+    /// Counts rows of a table, for tests and diagnostics.
+    pub fn count(&self, table: &str) -> Result<i64, StoreError> {
+        self.conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| row.get(0))
+            .map_err(|e| self.classify(e))
+    }
+}
+
+const THREAD_SELECT: &str = "SELECT t.id, t.customer_id, c.name, t.channel, t.subject, t.preview, t.language,
+    t.category_id, t.queue_id, t.status, t.assignee_id, t.unread, t.customer_closed, t.created_at, t.updated_at
+    FROM threads t JOIN customers c ON c.id = t.customer_id";
+
+fn thread_row(row: &Row<'_>) -> rusqlite::Result<ThreadSummary> {
+    let channel: String = row.get(3)?;
+    let status: String = row.get(9)?;
+    Ok(ThreadSummary {
+        id: ThreadId(row.get(0)?),
+        customer: CustomerId(row.get(1)?),
+        customer_name: row.get(2)?,
+        channel: Channel::from_key(&channel).ok_or_else(|| bad_value(3, "channel", &channel))?,
+        subject: row.get(4)?,
+        preview: row.get(5)?,
+        language: language(row, 6)?,
+        category: row.get::<_, Option<i64>>(7)?.map(CategoryId),
+        queue: row.get::<_, Option<i64>>(8)?.map(QueueId),
+        status: ThreadStatus::from_key(&status).ok_or_else(|| bad_value(9, "thread status", &status))?,
+        assignee: row.get::<_, Option<i64>>(10)?.map(UserId),
+        unread: row.get(11)?,
+        customer_closed: row.get(12)?,
+        created_at: Timestamp(row.get(13)?),
+        updated_at: Timestamp(row.get(14)?),
+    })
+}
+
+fn interaction_row(row: &Row<'_>) -> rusqlite::Result<Interaction> {
+    let state: String = row.get(4)?;
+    let agent = row.get::<_, Option<i64>>(5)?.map(UserId);
+    let expires = row.get::<_, Option<i64>>(8)?.map(Timestamp);
+    let state = match (state.as_str(), agent, expires) {
+        ("waiting", _, _) => InteractionState::Waiting,
+        ("offered", Some(agent), Some(expires_at)) => InteractionState::Offered { agent, expires_at },
+        ("assigned", Some(agent), _) => InteractionState::Assigned { agent },
+        ("completed", _, _) => InteractionState::Completed,
+        (other, _, _) => return Err(bad_value(4, "interaction state", other)),
+    };
+    Ok(Interaction {
+        id: InteractionId(row.get(0)?),
+        thread: ThreadId(row.get(1)?),
+        queue: QueueId(row.get(2)?),
+        priority: row.get(3)?,
+        state,
+        created_at: Timestamp(row.get(6)?),
+        queued_at: Timestamp(row.get(7)?),
+    })
+}

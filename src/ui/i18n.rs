@@ -1,0 +1,175 @@
+//! Every string the workstation shows, in English and French. A string that
+//! is not in `Text` cannot be shown, so nothing is left untranslated.
+
+use crate::domain::{Channel, ThreadStatus};
+
+/// The UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UiLanguage {
+    /// English.
+    #[default]
+    English,
+    /// French.
+    French,
+}
+
+impl UiLanguage {
+    /// The other language.
+    #[must_use]
+    pub fn other(self) -> Self {
+        match self {
+            UiLanguage::English => UiLanguage::French,
+            UiLanguage::French => UiLanguage::English,
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($name:ident => $en:literal, $fr:literal;)*) => {
+        /// A UI string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum Text { $($name),* }
+
+        /// The string in `language`.
+        #[must_use]
+        pub fn tr(language: UiLanguage, text: Text) -> &'static str {
+            match (language, text) {
+                $((UiLanguage::English, Text::$name) => $en,
+                  (UiLanguage::French, Text::$name) => $fr,)*
+            }
+        }
+
+        #[cfg(test)]
+        pub(crate) const ALL_TEXTS: &[Text] = &[$(Text::$name),*];
+    };
+}
+
+texts! {
+    Inbox => "Inbox", "Boîte de réception";
+    Routing => "Routing", "Routage";
+    Phone => "Phone", "Téléphone";
+    Queues => "Queues", "Files d'attente";
+    Activity => "Activity", "Activité";
+    Monitoring => "Monitoring", "Supervision";
+    Admin => "Admin", "Administration";
+    Ready => "Ready", "Disponible";
+    Paused => "Paused", "En pause";
+    LoggedOut => "Logged out", "Déconnecté";
+    Status => "Status", "Statut";
+    PauseWith => "Pause with a reason", "Mettre en pause pour";
+    Embedded => "Embedded engine", "Moteur intégré";
+    Server => "Server", "Serveur";
+    Reconnecting => "Reconnecting…", "Reconnexion…";
+    Notifications => "Notifications", "Notifications";
+    NoNotifications => "Nothing new.", "Rien de nouveau.";
+    ClearNotifications => "Clear", "Effacer";
+    DarkTheme => "Dark theme", "Thème sombre";
+    LightTheme => "Light theme", "Thème clair";
+    SwitchLanguage => "Français", "English";
+    SwitchLanguageHint => "Passer l'interface en français", "Switch the interface to English";
+    SignedInAs => "Signed in as", "Connecté en tant que";
+    SwitchUser => "Switch demo user", "Changer d'utilisateur (démo)";
+    DemoRunning => "Demo traffic is running", "Le trafic de démonstration tourne";
+    DemoPaused => "Demo traffic is paused", "Le trafic de démonstration est en pause";
+    PauseDemo => "Pause demo traffic", "Mettre la démo en pause";
+    ResumeDemo => "Resume demo traffic", "Reprendre la démo";
+    NewOffer => "New", "Nouveau";
+    From => "from", "de";
+    Accept => "Accept", "Accepter";
+    Decline => "Decline", "Refuser";
+    SecondsLeft => "s left", "s restantes";
+    WhyMe => "Why me", "Pourquoi moi";
+    CommandPalette => "Command palette", "Palette de commandes";
+    TypeACommand => "Type a command…", "Tapez une commande…";
+    NoMatchingCommand => "No matching command.", "Aucune commande ne correspond.";
+    ComingLater => "Coming in a later release", "Prévu dans une prochaine version";
+    PhoneLater => "The softphone — SIP calls, dial pad, hold, transfer, audio clips and call history — arrives in a later release. No figures are shown until it is real.", "Le softphone — appels SIP, clavier, attente, transfert, messages audio et historique — arrive dans une prochaine version. Aucun chiffre n'est affiché tant qu'il n'est pas réel.";
+    RoutingLater => "The routing desk — In progress, Deferred and History folders, transfer, defer and dispositions — arrives in a later release. Offers already reach you through the banner above, and accepted conversations appear in the Inbox.", "Le bureau de routage — dossiers En cours, Reportées et Historique, transfert, report et qualification — arrive dans une prochaine version. Les offres vous parviennent déjà par le bandeau ci-dessus, et les conversations acceptées apparaissent dans la boîte de réception.";
+    QueuesLater => "Live queue and campaign cards arrive in a later release, computed by the routing core. No figures are shown until they are real.", "Les cartes temps réel des files et campagnes arrivent dans une prochaine version, calculées par le moteur de routage. Aucun chiffre n'est affiché tant qu'il n'est pas réel.";
+    ActivityLater => "Your daily and weekly activity charts arrive in a later release.", "Vos graphiques d'activité du jour et de la semaine arrivent dans une prochaine version.";
+    MonitoringLater => "Agent and queue monitoring, agent management and the wallboard arrive in a later release.", "La supervision des agents et des files, leur gestion et le mur d'affichage arrivent dans une prochaine version.";
+    AdminLater => "Users, teams, channels, routing rules and settings will be managed here in a later release.", "Les utilisateurs, équipes, canaux, règles de routage et paramètres se géreront ici dans une prochaine version.";
+    Conversations => "Conversations", "Conversations";
+    All => "All", "Toutes";
+    Mine => "Mine", "Les miennes";
+    NoConversations => "No conversations yet.", "Aucune conversation pour l'instant.";
+    SelectConversation => "Select a conversation to read it.", "Sélectionnez une conversation pour la lire.";
+    ReplyPlaceholder => "Write a reply… (Ctrl+Enter sends)", "Écrivez une réponse… (Ctrl+Entrée pour envoyer)";
+    Reply => "Reply", "Réponse";
+    Send => "Send", "Envoyer";
+    Complete => "Complete", "Terminer";
+    CustomerClosed => "The customer closed the conversation.", "Le client a fermé la conversation.";
+    NotYours => "Only the agent holding this conversation can reply.", "Seul l'agent qui traite cette conversation peut répondre.";
+    Customer => "Customer", "Client";
+    System => "System", "Système";
+    Loading => "Loading…", "Chargement…";
+    Waiting => "Waiting", "En attente";
+    Offered => "Offered", "Proposée";
+    Assigned => "In progress", "En cours";
+    Deferred => "Deferred", "Reportée";
+    Completed => "Completed", "Terminée";
+    Abandoned => "Abandoned", "Abandonnée";
+    Voice => "Call", "Appel";
+    WebChat => "Chat", "Chat";
+    Sms => "SMS", "SMS";
+    Email => "Email", "E-mail";
+    Facebook => "Facebook", "Facebook";
+    Instagram => "Instagram", "Instagram";
+    NoAudio => "No audio device: offer alerts are silent.", "Aucun périphérique audio : les alertes d'offre sont silencieuses.";
+    OpenPalette => "Open the command palette", "Ouvrir la palette de commandes";
+    ToggleTheme => "Switch between dark and light", "Basculer entre sombre et clair";
+    ToggleLanguage => "Switch language", "Changer de langue";
+    GoTo => "Go to", "Aller à";
+    SetReady => "Set status: Ready", "Statut : Disponible";
+    SetLoggedOut => "Set status: Logged out", "Statut : Déconnecté";
+    SetPaused => "Set status: Paused", "Statut : En pause";
+    AcceptOffer => "Accept the offer", "Accepter l'offre";
+    DeclineOffer => "Decline the offer", "Refuser l'offre";
+    ShowNotifications => "Show notifications", "Afficher les notifications";
+    ToggleDemo => "Pause or resume demo traffic", "Mettre en pause ou reprendre la démo";
+    Shortcut => "Shortcut", "Raccourci";
+    Agent => "Agent", "Agent";
+    Supervisor => "Supervisor", "Superviseur";
+    Administrator => "Administrator", "Administrateur";
+}
+
+/// The name of a channel.
+#[must_use]
+pub fn channel_text(channel: Channel) -> Text {
+    match channel {
+        Channel::Voice => Text::Voice,
+        Channel::WebChat => Text::WebChat,
+        Channel::Sms => Text::Sms,
+        Channel::Email => Text::Email,
+        Channel::Facebook => Text::Facebook,
+        Channel::Instagram => Text::Instagram,
+    }
+}
+
+/// The name of a thread status.
+#[must_use]
+pub fn status_text(status: ThreadStatus) -> Text {
+    match status {
+        ThreadStatus::Waiting => Text::Waiting,
+        ThreadStatus::Offered => Text::Offered,
+        ThreadStatus::Assigned => Text::Assigned,
+        ThreadStatus::Deferred => Text::Deferred,
+        ThreadStatus::Completed => Text::Completed,
+        ThreadStatus::Abandoned => Text::Abandoned,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_has_both_languages_and_french_differs_where_it_should() {
+        for &text in ALL_TEXTS {
+            assert!(!tr(UiLanguage::English, text).is_empty());
+            assert!(!tr(UiLanguage::French, text).is_empty());
+        }
+        assert_ne!(tr(UiLanguage::English, Text::Inbox), tr(UiLanguage::French, Text::Inbox));
+    }
+}

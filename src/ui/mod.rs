@@ -1,0 +1,263 @@
+//! The workstation window: an `eframe::App` that reads the client model,
+//! draws the shell and the current mode, and turns clicks, shortcuts and
+//! palette picks into commands. It never blocks and never does IO.
+
+pub mod commands;
+pub mod i18n;
+pub mod mode;
+mod panes;
+pub mod screenshot;
+mod shell;
+pub mod theme;
+
+use crate::client::{Connection, Inbound, Model, NoticeKind};
+use crate::domain::{AgentStatus, InteractionId, ThreadId, Timestamp};
+use crate::protocol::Command;
+use crate::voice::AlertSound;
+use commands::UiCommand;
+use i18n::{Text, UiLanguage, tr};
+use mode::Mode;
+use std::collections::HashSet;
+use std::time::Instant;
+use theme::ThemeKind;
+
+/// How the window starts.
+pub struct AppOptions {
+    /// Play the offer chime (off in tests).
+    pub sound: bool,
+    /// When the process started, to report the time to the first frame.
+    pub started: Option<Instant>,
+    /// Write the time to the first frame, in milliseconds, to this file.
+    pub report_first_frame: Option<std::path::PathBuf>,
+    /// Capture each mode to PNG files in this folder, then close.
+    pub screenshots: Option<std::path::PathBuf>,
+}
+
+/// The state of the Inbox pane that lives between frames.
+#[derive(Debug, Default)]
+pub struct InboxState {
+    /// The thread being read.
+    pub selected: Option<ThreadId>,
+    /// Show only my threads.
+    pub only_mine: bool,
+    /// The reply being written.
+    pub draft: String,
+}
+
+/// The command palette's state while open.
+#[derive(Debug, Default)]
+pub struct PaletteState {
+    /// What the user typed.
+    pub query: String,
+    /// The highlighted entry.
+    pub selected: usize,
+}
+
+/// The workstation.
+pub struct App {
+    connection: Box<dyn Connection>,
+    /// The model the UI draws from.
+    pub model: Model,
+    /// The current mode.
+    pub mode: Mode,
+    /// The current theme.
+    pub theme: ThemeKind,
+    /// The UI language.
+    pub language: UiLanguage,
+    /// The Inbox pane's state.
+    pub inbox: InboxState,
+    /// The palette, while open.
+    pub palette: Option<PaletteState>,
+    /// Whether the notification list is open.
+    pub notifications_open: bool,
+    sound: Option<AlertSound>,
+    chimed: HashSet<InteractionId>,
+    options: AppOptions,
+    first_frame_done: bool,
+    screenshots: Option<screenshot::Capture>,
+    applied_theme: Option<ThemeKind>,
+}
+
+/// The local wall clock, for countdowns and notice times.
+fn local_now() -> Timestamp {
+    Timestamp(chrono::Utc::now().timestamp_millis())
+}
+
+impl App {
+    /// Builds the app over a connection.
+    pub fn new(ctx: &egui::Context, connection: Box<dyn Connection>, options: AppOptions) -> Self {
+        egui_material_icons::initialize(ctx);
+        let mut model = Model::default();
+        let sound = if options.sound {
+            match AlertSound::open() {
+                Ok(sound) => Some(sound),
+                Err(error) => {
+                    tracing::warn!(%error, "offer alerts will be silent");
+                    model.notify(NoticeKind::Info, tr(UiLanguage::English, Text::NoAudio).to_owned(), local_now());
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let screenshots = options.screenshots.clone().map(screenshot::Capture::new);
+        Self {
+            connection,
+            model,
+            mode: Mode::Inbox,
+            theme: ThemeKind::Dark,
+            language: UiLanguage::English,
+            inbox: InboxState::default(),
+            palette: None,
+            notifications_open: false,
+            sound,
+            chimed: HashSet::new(),
+            options,
+            first_frame_done: false,
+            screenshots,
+            applied_theme: None,
+        }
+    }
+
+    /// Applies whatever arrived from the engine.
+    pub fn pump(&mut self) {
+        let now = local_now();
+        for inbound in self.connection.poll() {
+            match inbound {
+                Inbound::Event(event) => self.model.apply(event, now),
+                Inbound::Lost(reason) => {
+                    self.model.connected = false;
+                    self.model.notify(NoticeKind::Error, reason, now);
+                }
+            }
+        }
+        self.model.refresh_order();
+        if let Some(me) = self.model.me().map(|u| u.role)
+            && !self.mode.is_allowed(me)
+        {
+            self.mode = Mode::Inbox;
+        }
+        let new_offer = self.model.offers.iter().any(|o| !self.chimed.contains(&o.interaction));
+        if new_offer {
+            self.chimed.extend(self.model.offers.iter().map(|o| o.interaction));
+            if let Some(sound) = &self.sound {
+                sound.play();
+            }
+        }
+        self.chimed.retain(|id| self.model.offers.iter().any(|o| o.interaction == *id));
+    }
+
+    /// Carries out a command.
+    pub fn run(&mut self, command: UiCommand) {
+        let send = |app: &mut Self, command: Command| {
+            app.connection.send(command);
+        };
+        match command {
+            UiCommand::Go(mode) => {
+                if self.model.me().is_some_and(|u| mode.is_allowed(u.role)) {
+                    self.mode = mode;
+                }
+            }
+            UiCommand::SetReady => send(self, Command::SetStatus { status: AgentStatus::Ready }),
+            UiCommand::SetPaused(reason) => send(self, Command::SetStatus { status: AgentStatus::Paused { reason } }),
+            UiCommand::SetLoggedOut => send(self, Command::SetStatus { status: AgentStatus::LoggedOut }),
+            UiCommand::AcceptOffer => {
+                if let Some(offer) = self.model.offers.first().cloned() {
+                    send(self, Command::AcceptOffer { interaction: offer.interaction });
+                    self.mode = Mode::Inbox;
+                    self.inbox.selected = Some(offer.thread);
+                    send(self, Command::OpenThread { thread: offer.thread });
+                }
+            }
+            UiCommand::DeclineOffer => {
+                if let Some(offer) = self.model.offers.first() {
+                    let interaction = offer.interaction;
+                    send(self, Command::RejectOffer { interaction });
+                }
+            }
+            UiCommand::ToggleTheme => self.theme = self.theme.other(),
+            UiCommand::ToggleLanguage => self.language = self.language.other(),
+            UiCommand::OpenPalette => self.palette = Some(PaletteState::default()),
+            UiCommand::ShowNotifications => {
+                self.notifications_open = !self.notifications_open;
+                self.model.unseen_notices = 0;
+            }
+            UiCommand::ToggleDemo => {
+                if let Some(demo) = self.model.demo {
+                    send(self, Command::SetDemoPaused { paused: !demo.paused });
+                }
+            }
+            UiCommand::SwitchUser(login) => {
+                self.connection.switch_user(&login);
+                self.model = Model::default();
+                self.inbox = InboxState::default();
+                self.chimed.clear();
+            }
+            UiCommand::OpenThread(thread) => {
+                self.inbox.selected = Some(thread);
+                if self.model.open_thread.as_ref().is_none_or(|(t, _)| *t != thread) {
+                    self.model.open_thread = None;
+                    self.inbox.draft.clear();
+                }
+                send(self, Command::OpenThread { thread });
+            }
+            UiCommand::SendReply { thread, body } => {
+                send(self, Command::SendMessage { thread, body });
+                self.inbox.draft.clear();
+            }
+            UiCommand::Complete(thread) => send(self, Command::Complete { thread }),
+        }
+    }
+
+    fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        let commands = UiCommand::available(&self.model);
+        let pressed: Vec<UiCommand> = commands
+            .into_iter()
+            .filter(|c| c.shortcut().is_some_and(|s| ctx.input_mut(|i| i.consume_shortcut(&s))))
+            .collect();
+        for command in pressed {
+            self.run(command);
+        }
+    }
+
+    /// The current status of the signed-in user.
+    #[must_use]
+    pub fn my_status(&self) -> Option<&AgentStatus> {
+        self.model.my_status()
+    }
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.pump();
+        if self.applied_theme != Some(self.theme) {
+            self.theme.apply(ctx);
+            self.applied_theme = Some(self.theme);
+        }
+        self.handle_shortcuts(ctx);
+        // Countdowns tick once a second, and only while an offer is open:
+        // otherwise the window sleeps until an event wakes it.
+        if !self.model.offers.is_empty() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(250));
+        }
+        if let Some(capture) = &mut self.screenshots {
+            capture.step(ctx, &mut self.mode, &mut self.theme, self.model.me().map(|u| u.role));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        shell::show(self, ui);
+        if !self.first_frame_done {
+            self.first_frame_done = true;
+            if let Some(started) = self.options.started {
+                let millis = started.elapsed().as_secs_f64() * 1000.0;
+                tracing::info!(millis, "first frame");
+                if let Some(path) = &self.options.report_first_frame
+                    && let Err(error) = std::fs::write(path, format!("{millis:.1}\n"))
+                {
+                    tracing::warn!(%error, "could not write the first-frame report");
+                }
+            }
+        }
+    }
+}
