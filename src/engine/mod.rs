@@ -22,7 +22,7 @@ use crate::protocol::{
     Command, CommandError, DemoState, Event, Hello, OfferOutcome, PROTOCOL_VERSION, Request, Sequenced,
 };
 use crate::routing::{self, MISS_COOL_DOWN_SECS, MISSED_OFFERS_REASON, MISSES_BEFORE_AUTO_PAUSE};
-use crate::sim::{Sim, SimOptions};
+use crate::sim::{Sim, SimAction, SimOptions};
 use crate::store::{Change, Store, StoreError};
 use hub::{Hub, Resume};
 use state::State;
@@ -110,8 +110,32 @@ impl Engine {
             epoch,
             client_buffer: options.client_buffer,
         };
+        engine.withdraw_stale_offers();
         engine.route();
         Ok(engine)
+    }
+
+    /// Offers do not survive a restart: nobody is looking at them any more,
+    /// so they go back to their queues, keeping their place and age.
+    fn withdraw_stale_offers(&mut self) {
+        let now = self.clock.now();
+        let stale: Vec<_> = self
+            .state
+            .interactions
+            .values()
+            .filter(|i| matches!(i.state, InteractionState::Offered { .. }))
+            .map(|i| i.id)
+            .collect();
+        if stale.is_empty() {
+            return;
+        }
+        let mut plan = Plan::default();
+        for interaction in stale {
+            self.state.plan_return_to_queue(interaction, OfferOutcome::Withdrawn, &mut plan);
+        }
+        if let Err(error) = self.commit(plan, now) {
+            tracing::warn!(%error, "offers left from the last run could not be withdrawn");
+        }
     }
 
     /// The current time on the engine's clock.
@@ -267,13 +291,16 @@ impl Engine {
             self.state.interactions.values().filter(|i| i.state == InteractionState::Waiting).collect();
         routing::sort_waiting(&mut waiting);
         let waiting: Vec<crate::domain::Interaction> = waiting.into_iter().cloned().collect();
+        // Each agent holds at most one open offer, so an agent offered work in
+        // this pass is out of it: the views are computed once per kind.
         let mut taken: Vec<UserId> = Vec::new();
+        let mut views: HashMap<crate::domain::QueueKind, Vec<routing::AgentView<'_>>> = HashMap::new();
         let mut reasons = Vec::new();
         for interaction in waiting {
             let Some(queue) = self.state.queues.get(&interaction.queue) else { continue };
             let Some(thread) = self.state.threads.get(&interaction.thread) else { continue };
-            let views = self.state.agent_views(queue.kind, now);
-            let candidates = views.into_iter().filter(|v| !taken.contains(&v.id));
+            let kind_views = views.entry(queue.kind).or_insert_with(|| self.state.agent_views(queue.kind, now));
+            let candidates = kind_views.iter().filter(|v| !taken.contains(&v.id)).cloned();
             let Some(choice) = routing::choose_agent(queue, thread.language, candidates, now) else { continue };
             let expires_at = now.plus_secs(i64::from(queue.acceptance_limit_secs));
             let mut offered = interaction.clone();
@@ -286,6 +313,7 @@ impl Engine {
             plan.changes.push(Change::Thread { thread, demo: false });
             plan.changes.push(Change::Interaction { interaction: offered, demo: false });
         }
+        drop(views);
         if plan.changes.is_empty() {
             return;
         }
@@ -330,6 +358,17 @@ impl Engine {
         [self.state.next_offer_expiry(), sim].into_iter().flatten().min()
     }
 
+    /// Takes in what a customer did on a channel (the web widget, webhooks, the
+    /// demo generator) and routes any new work.
+    pub fn receive(&mut self, action: SimAction) -> Result<(), CommandError> {
+        let now = self.clock.now();
+        let mut plan = Plan::default();
+        self.plan_customer(action, now, &mut plan);
+        self.commit(plan, now)?;
+        self.route();
+        Ok(())
+    }
+
     /// The engine run's id, used in resume points.
     #[must_use]
     pub fn epoch(&self) -> u64 {
@@ -340,6 +379,12 @@ impl Engine {
     #[must_use]
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The store, writable, for tests that break it on purpose.
+    #[cfg(test)]
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
     }
 
     /// A user's current status.

@@ -34,7 +34,7 @@ impl Engine {
         }
     }
 
-    fn plan_customer(&mut self, action: SimAction, now: Timestamp, plan: &mut Plan) {
+    pub(super) fn plan_customer(&mut self, action: SimAction, now: Timestamp, plan: &mut Plan) {
         let state = &mut self.state;
         match action {
             SimAction::NewContact { customer_name, language, channel, category, subject, body } => {

@@ -195,24 +195,34 @@ impl State {
             .count() as u32
     }
 
-    /// The distributor's view of every agent, for one kind of queue.
+    /// The distributor's view of every agent, for one kind of queue, in one
+    /// pass over the open interactions.
     #[must_use]
     pub fn agent_views(&self, kind: QueueKind, now: Timestamp) -> Vec<AgentView<'_>> {
+        let mut load: HashMap<UserId, (u32, bool)> = HashMap::new();
+        for interaction in self.interactions.values() {
+            let Some(agent) = interaction.state.agent() else { continue };
+            let entry = load.entry(agent).or_default();
+            if self.queues.get(&interaction.queue).is_some_and(|q| q.kind == kind) {
+                entry.0 += 1;
+            }
+            if matches!(interaction.state, InteractionState::Offered { .. }) {
+                entry.1 = true;
+            }
+        }
         self.users
             .values()
             .map(|u| {
                 let runtime = self.runtime.get(&u.id);
+                let (load, has_open_offer) = load.get(&u.id).copied().unwrap_or_default();
                 AgentView {
                     id: u.id,
                     name: &u.name,
                     status: &u.status,
                     languages: &u.languages,
                     idle_since: runtime.map_or(now, |r| r.idle_since),
-                    load: self.load(u.id, Some(kind)),
-                    has_open_offer: self
-                        .interactions
-                        .values()
-                        .any(|i| matches!(i.state, InteractionState::Offered { agent, .. } if agent == u.id)),
+                    load,
+                    has_open_offer,
                     cool_down_until: runtime.map_or(Timestamp(0), |r| r.cool_down_until),
                 }
             })

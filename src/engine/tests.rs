@@ -1,1 +1,328 @@
+//! The engine on a manual clock and a real SQLite file: commands, offers,
+//! errors and resuming.
 
+use super::*;
+use crate::domain::{Channel, InteractionId, Language, ManualClock, Role, ThreadId};
+use crate::protocol::{DemoState, ResumePoint, Snapshot};
+
+const AGENT: UserId = UserId(1);
+const SUPERVISOR: UserId = UserId(2);
+const ADMIN: UserId = UserId(3);
+
+struct Bench {
+    engine: Engine,
+    clock: ManualClock,
+    _dir: tempfile::TempDir,
+}
+
+/// An engine on the demo workspace with every simulated colleague logged
+/// out, so that offers can only go to the demo agent.
+fn bench() -> Bench {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
+    let store = Store::open(dir.path()).unwrap();
+    let mut engine = Engine::open(store, Arc::new(clock.clone()), EngineOptions::default()).unwrap();
+    let colleagues: Vec<UserId> = engine.state.users.values().filter(|u| u.simulated).map(|u| u.id).collect();
+    for colleague in colleagues {
+        let command = Command::SetAgentStatus { agent: colleague, status: AgentStatus::LoggedOut };
+        engine.execute(ADMIN, &command).unwrap();
+    }
+    Bench { engine, clock, _dir: dir }
+}
+
+fn customer_writes(engine: &mut Engine, channel: Channel, language: Language) {
+    engine
+        .receive(SimAction::NewContact {
+            customer_name: "Léa Martin".into(),
+            language,
+            channel,
+            category: "billing".into(),
+            subject: None,
+            body: "Bonjour, ma facture est trop élevée.".into(),
+        })
+        .unwrap();
+}
+
+fn offered_to(engine: &Engine, agent: UserId) -> Vec<InteractionId> {
+    engine
+        .state
+        .interactions
+        .values()
+        .filter(|i| matches!(i.state, InteractionState::Offered { agent: a, .. } if a == agent))
+        .map(|i| i.id)
+        .collect()
+}
+
+fn drain(events: &mut mpsc::Receiver<Sequenced>) -> Vec<Sequenced> {
+    let mut out = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        out.push(event);
+    }
+    out
+}
+
+fn hello(login: &str, resume_after: Option<ResumePoint>) -> Hello {
+    Hello { version: PROTOCOL_VERSION, login: login.into(), resume_after }
+}
+
+#[test]
+fn new_work_is_offered_with_a_reason_and_accepting_assigns_it() {
+    let mut b = bench();
+    let (_, mut events) = b.engine.connect(&hello("agent", None)).unwrap();
+    customer_writes(&mut b.engine, Channel::WebChat, Language::Fr);
+    let offered = offered_to(&b.engine, AGENT);
+    assert_eq!(offered.len(), 1);
+    let offer = drain(&mut events)
+        .into_iter()
+        .find_map(|e| match e.event {
+            Event::OfferMade(offer) => Some(offer),
+            _ => None,
+        })
+        .expect("the agent is told of the offer");
+    assert!(offer.reason.contains("longest idle"), "reason: {:?}", offer.reason);
+    assert_eq!(offer.expires_at, b.clock.now().plus_secs(30));
+
+    b.clock.advance_secs(5);
+    b.engine.execute(AGENT, &Command::AcceptOffer { interaction: offered[0] }).unwrap();
+    let thread = b.engine.state.threads.values().next().unwrap().clone();
+    assert_eq!(thread.status, ThreadStatus::Assigned);
+    assert_eq!(thread.assignee, Some(AGENT));
+    let stored = b.engine.store().thread(thread.id).unwrap().unwrap();
+    assert_eq!(stored.status, ThreadStatus::Assigned, "the assignment is committed");
+    assert!(matches!(
+        b.engine.execute(AGENT, &Command::AcceptOffer { interaction: offered[0] }),
+        Err(CommandError::InvalidState(_))
+    ));
+}
+
+#[test]
+fn offer_expires_returns_to_its_queue_and_three_misses_pause_the_agent() {
+    let mut b = bench();
+    customer_writes(&mut b.engine, Channel::Sms, Language::En);
+    let created_at = b.engine.state.interactions.values().next().unwrap().created_at;
+    for miss in 1..=3 {
+        assert_eq!(offered_to(&b.engine, AGENT).len(), 1, "offer {miss}");
+        b.clock.advance_secs(30);
+        b.engine.tick();
+        assert!(offered_to(&b.engine, AGENT).is_empty(), "expired offer {miss} is withdrawn");
+        let interaction = b.engine.state.interactions.values().next().unwrap();
+        assert_eq!(interaction.created_at, created_at, "the item keeps its age");
+        b.clock.advance_secs(MISS_COOL_DOWN_SECS);
+        b.engine.tick();
+    }
+    assert_eq!(
+        b.engine.status_of(AGENT),
+        Some(&AgentStatus::Paused { reason: MISSED_OFFERS_REASON.into() }),
+        "paused after three missed offers"
+    );
+    assert!(offered_to(&b.engine, AGENT).is_empty(), "a paused agent gets no offer");
+}
+
+#[test]
+fn pause_with_a_listed_reason_is_stored_and_an_unknown_reason_is_refused() {
+    let mut b = bench();
+    let audit_before = b.engine.store().count("audit").unwrap();
+    let refused = b.engine.execute(AGENT, &Command::SetStatus { status: AgentStatus::Paused { reason: "Nap".into() } });
+    assert!(matches!(refused, Err(CommandError::InvalidInput(_))));
+    assert_eq!(b.engine.store().count("audit").unwrap(), audit_before, "nothing written");
+
+    let lunch = AgentStatus::Paused { reason: "Lunch".into() };
+    b.engine.execute(AGENT, &Command::SetStatus { status: lunch.clone() }).unwrap();
+    assert_eq!(b.engine.status_of(AGENT), Some(&lunch));
+    let reopened = b.engine.store().load_workspace().unwrap();
+    assert_eq!(reopened.users.iter().find(|u| u.id == AGENT).unwrap().status, lunch);
+}
+
+#[test]
+fn commands_outside_a_role_are_forbidden_and_write_nothing() {
+    let mut b = bench();
+    let audit_before = b.engine.store().count("audit").unwrap();
+    let command = Command::SetAgentStatus { agent: SUPERVISOR, status: AgentStatus::LoggedOut };
+    assert!(matches!(b.engine.execute(AGENT, &command), Err(CommandError::Forbidden { .. })));
+    let command = Command::SetDemoPaused { paused: true };
+    assert!(matches!(b.engine.execute(SUPERVISOR, &command), Err(CommandError::Forbidden { .. })));
+    assert_eq!(b.engine.store().count("audit").unwrap(), audit_before);
+    // A supervisor manages their own team only.
+    let other_team = b
+        .engine
+        .state
+        .users
+        .values()
+        .find(|u| u.team != Some(crate::domain::TeamId(1)) && u.role == Role::Agent)
+        .unwrap()
+        .id;
+    let command = Command::SetAgentStatus { agent: other_team, status: AgentStatus::Ready };
+    assert!(matches!(b.engine.execute(SUPERVISOR, &command), Err(CommandError::Forbidden { .. })));
+}
+
+#[test]
+fn unknown_ids_and_bad_replies_get_typed_errors() {
+    let mut b = bench();
+    let missing = b.engine.execute(AGENT, &Command::AcceptOffer { interaction: InteractionId(999) });
+    assert_eq!(missing, Err(CommandError::NotFound { what: "interaction".into(), id: 999 }));
+    let missing = b.engine.execute(AGENT, &Command::OpenThread { thread: ThreadId(42) });
+    assert_eq!(missing, Err(CommandError::NotFound { what: "thread".into(), id: 42 }));
+    let nobody = b.engine.execute(UserId(9999), &Command::SetStatus { status: AgentStatus::Ready });
+    assert!(matches!(nobody, Err(CommandError::NotFound { .. })));
+    customer_writes(&mut b.engine, Channel::WebChat, Language::En);
+    let thread = *b.engine.state.threads.keys().next().unwrap();
+    let not_mine = b.engine.execute(AGENT, &Command::SendMessage { thread, body: "Hello".into() });
+    assert!(matches!(not_mine, Err(CommandError::InvalidState(_))));
+    let empty = b.engine.execute(AGENT, &Command::SendMessage { thread, body: "   ".into() });
+    assert!(matches!(empty, Err(CommandError::InvalidInput(_))));
+    assert!(matches!(b.engine.connect(&hello("nobody", None)), Err(CommandError::UnknownUser(_))));
+    let old = Hello { version: PROTOCOL_VERSION + 1, login: "agent".into(), resume_after: None };
+    assert!(matches!(b.engine.connect(&old), Err(CommandError::UnsupportedVersion { .. })));
+}
+
+#[test]
+fn reply_and_complete_are_committed_and_free_the_agent() {
+    let mut b = bench();
+    customer_writes(&mut b.engine, Channel::WebChat, Language::En);
+    let interaction = offered_to(&b.engine, AGENT)[0];
+    b.engine.execute(AGENT, &Command::AcceptOffer { interaction }).unwrap();
+    let thread = *b.engine.state.threads.keys().next().unwrap();
+    b.engine.execute(AGENT, &Command::SendMessage { thread, body: "  Happy to help!  ".into() }).unwrap();
+    let messages = b.engine.store().messages(thread).unwrap();
+    assert_eq!(messages.last().unwrap().body, "Happy to help!");
+    assert_eq!(messages.last().unwrap().author, crate::domain::Author::Agent(AGENT));
+    b.engine.execute(AGENT, &Command::Complete { thread }).unwrap();
+    assert_eq!(b.engine.store().thread(thread).unwrap().unwrap().status, ThreadStatus::Completed);
+    assert_eq!(b.engine.state.load(AGENT, None), 0);
+    assert!(b.engine.state.interactions.is_empty());
+}
+
+#[test]
+fn resuming_delivers_exactly_the_missed_events() {
+    let mut b = bench();
+    let (connection, mut events) = b.engine.connect(&hello("agent", None)).unwrap();
+    let first = drain(&mut events);
+    let Event::Snapshot(snapshot) = &first[0].event else { panic!("a snapshot comes first") };
+    let mut point = ResumePoint { epoch: snapshot.epoch, seq: first[0].seq };
+    b.engine.execute(SUPERVISOR, &Command::SetStatus { status: AgentStatus::Ready }).unwrap();
+    point.seq = drain(&mut events).last().unwrap().seq;
+    b.engine.disconnect(connection);
+
+    // While away: a colleague's status change and new work.
+    b.engine.execute(SUPERVISOR, &Command::SetStatus { status: AgentStatus::LoggedOut }).unwrap();
+    customer_writes(&mut b.engine, Channel::Email, Language::En);
+    let (_, mut events) = b.engine.connect(&hello("agent", Some(point))).unwrap();
+    let missed = drain(&mut events);
+    assert!(!missed.iter().any(|e| matches!(e.event, Event::Snapshot(_))), "no snapshot needed");
+    let seqs: Vec<u64> = missed.iter().map(|e| e.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in order, no duplicates");
+    assert_eq!(seqs.first().copied(), Some(point.seq + 1), "nothing lost at the start");
+    assert!(missed.iter().any(|e| matches!(e.event, Event::StatusChanged { user: SUPERVISOR, .. })));
+    assert!(missed.iter().any(|e| matches!(e.event, Event::OfferMade(_))));
+    assert!(missed.iter().all(|e| match &e.event {
+        Event::OfferMade(o) => o.agent == AGENT,
+        _ => true,
+    }));
+}
+
+#[test]
+fn a_client_too_far_behind_or_from_another_run_gets_a_fresh_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
+    let options = EngineOptions { history: 4, ..EngineOptions::default() };
+    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), options).unwrap();
+    let (_, mut events) = engine.connect(&hello("agent", None)).unwrap();
+    let start = drain(&mut events)[0].seq;
+    let epoch = engine.epoch();
+    for _ in 0..5 {
+        engine.execute(SUPERVISOR, &Command::SetStatus { status: AgentStatus::Ready }).unwrap();
+        engine.execute(SUPERVISOR, &Command::SetStatus { status: AgentStatus::LoggedOut }).unwrap();
+    }
+    let behind = ResumePoint { epoch, seq: start };
+    let (_, mut events) = engine.connect(&hello("agent", Some(behind))).unwrap();
+    let got = drain(&mut events);
+    assert_eq!(got.len(), 1);
+    assert!(
+        matches!(&got[0].event, Event::Snapshot(s) if s.users.iter().any(|u| u.id == SUPERVISOR && u.status == AgentStatus::LoggedOut))
+    );
+    let foreign = ResumePoint { epoch: epoch ^ 1, seq: engine.hub.last_seq() };
+    let (_, mut events) = engine.connect(&hello("agent", Some(foreign))).unwrap();
+    assert!(matches!(drain(&mut events)[0].event, Event::Snapshot(_)));
+}
+
+#[test]
+fn a_full_disk_refuses_the_command_and_changes_nothing() {
+    let mut b = bench();
+    let conn = b.engine.store_mut().connection();
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    conn.execute_batch(&format!("PRAGMA max_page_count = {pages}")).unwrap();
+    let mut failed = None;
+    // Fill the last free space; the first write that does not fit fails whole.
+    for i in 0..500 {
+        let body = format!("{i}: {}", "x".repeat(4000));
+        if let Err(error) = b.engine.receive(SimAction::NewContact {
+            customer_name: "Big".into(),
+            language: Language::En,
+            channel: Channel::Email,
+            category: "billing".into(),
+            subject: None,
+            body,
+        }) {
+            failed = Some(error);
+            break;
+        }
+    }
+    let error = failed.expect("the disk fills up");
+    assert!(error.to_string().contains("disk"), "{error}");
+    let before = b.engine.status_of(AGENT).cloned();
+    let threads_before = b.engine.state.threads.len();
+    let result = b.engine.execute(AGENT, &Command::SetStatus { status: AgentStatus::LoggedOut });
+    if result.is_err() {
+        assert_eq!(b.engine.status_of(AGENT).cloned(), before, "memory matches the database");
+    }
+    assert_eq!(b.engine.state.threads.len(), threads_before);
+    let stored_threads = b.engine.store().count("threads").unwrap() as usize;
+    assert_eq!(stored_threads, b.engine.state.threads.len(), "no partial write");
+}
+
+#[test]
+fn demo_pause_is_an_admin_command_that_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
+    let options = EngineOptions { demo: Some(SimOptions::default()), ..EngineOptions::default() };
+    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), options.clone()).unwrap();
+    engine.execute(ADMIN, &Command::SetDemoPaused { paused: true }).unwrap();
+    assert_eq!(engine.state.demo, Some(DemoState { paused: true }));
+    assert_eq!(engine.next_deadline(), engine.state.next_offer_expiry(), "a paused demo sets no timer");
+    drop(engine);
+    let clock = ManualClock::new(Timestamp(1_800_000_100_000));
+    let engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), options).unwrap();
+    assert_eq!(engine.state.demo, Some(DemoState { paused: true }));
+}
+
+#[test]
+fn the_demo_makes_queues_move_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
+    let options = EngineOptions { demo: Some(SimOptions { rate: 3.0, seed: 7 }), ..EngineOptions::default() };
+    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock.clone()), options).unwrap();
+    // Twenty simulated minutes, stepping from one deadline to the next.
+    let end = clock.now().plus_secs(20 * 60);
+    let mut steps = 0;
+    while let Some(next) = engine.next_deadline() {
+        if next > end {
+            break;
+        }
+        assert!(next > clock.now(), "a deadline in the past would spin the engine: {next:?}");
+        clock.advance_millis(next.0 - clock.now().0);
+        engine.tick();
+        steps += 1;
+        assert!(steps < 100_000, "the engine keeps finding work");
+    }
+    let store = engine.store();
+    let threads = store.count("threads").unwrap();
+    assert!(threads > 30, "customers wrote in: {threads}");
+    let completed: i64 =
+        store.load_workspace().unwrap().threads.iter().filter(|t| t.status == ThreadStatus::Completed).count() as i64;
+    assert!(completed > 5, "colleagues completed work: {completed}");
+    let messages = store.count("messages").unwrap();
+    assert!(messages > threads * 2, "conversations went back and forth: {messages} messages");
+    let snapshot: Snapshot = engine.state.snapshot(AGENT, clock.now(), 1);
+    assert!(snapshot.threads.iter().any(|t| t.language == Language::Fr));
+    assert!(snapshot.threads.iter().any(|t| t.channel == Channel::Email));
+}

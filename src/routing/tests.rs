@@ -99,12 +99,13 @@ proptest! {
             .enumerate()
             .map(|(i, (idle, ready, load))| {
                 let status = if *ready { AgentStatus::Ready } else { AgentStatus::LoggedOut };
-                let mut a = agent((i % 3) as i64 + 1, *idle, &status, EN);
+                let mut a = agent(i as i64 + 1, *idle, &status, EN);
                 a.load = *load;
                 a
             })
             .collect();
-        let q = queue();
+        let mut q = queue();
+        q.members = (1..=8).map(UserId).collect();
         match choose_agent(&q, Language::En, agents.clone(), now) {
             Some(choice) => {
                 let chosen = agents.iter().find(|a| a.id == choice.agent && is_eligible(a, &q, Language::En, now));

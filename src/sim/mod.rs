@@ -76,13 +76,31 @@ pub enum SimAction {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Task {
     NewContact,
+    /// One of the first contacts of a run; unlike `NewContact` it does not
+    /// schedule the next one.
+    OpeningContact,
     ColleagueBreak,
-    Accept { agent: UserId, interaction: crate::domain::InteractionId },
-    ColleagueReply { agent: UserId, thread: ThreadId },
-    ColleagueComplete { agent: UserId, thread: ThreadId },
-    CustomerReply { thread: ThreadId },
-    CustomerFarewell { thread: ThreadId },
-    MaybeAbandon { thread: ThreadId },
+    Accept {
+        agent: UserId,
+        interaction: crate::domain::InteractionId,
+    },
+    ColleagueReply {
+        agent: UserId,
+        thread: ThreadId,
+    },
+    ColleagueComplete {
+        agent: UserId,
+        thread: ThreadId,
+    },
+    CustomerReply {
+        thread: ThreadId,
+    },
+    CustomerFarewell {
+        thread: ThreadId,
+    },
+    MaybeAbandon {
+        thread: ThreadId,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -148,7 +166,7 @@ impl Sim {
         }
         // A lively start: a few customers write in within the first seconds.
         for i in 0..6 {
-            sim.schedule(now.plus_millis(400 + i * 700), Task::NewContact);
+            sim.schedule(now.plus_millis(400 + i * 700), Task::OpeningContact);
         }
         let delay = sim.arrival_delay();
         sim.schedule(now.plus_millis(5_000 + delay), Task::NewContact);
@@ -298,6 +316,7 @@ impl Sim {
                 self.schedule(now.plus_millis(delay), Task::NewContact);
                 Some(self.new_contact())
             }
+            Task::OpeningContact => Some(self.new_contact()),
             Task::ColleagueBreak => {
                 let delay = self.secs(60, 180);
                 self.schedule(now.plus_millis(delay), Task::ColleagueBreak);
