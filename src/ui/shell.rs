@@ -162,7 +162,6 @@ fn status_menu(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
     let Some(status) = app.model.my_status() else { return };
     let palette = app.theme.palette();
     let lang = app.language;
-    let dot = RichText::new("●").color(theme::status_colour(&palette, status));
     let label = format!("{}: {}", tr(lang, Text::Status), status_label(app, status));
     ui.menu_button(RichText::new(label), |ui| {
         let mut item = |ui: &mut Ui, command: UiCommand, text: String| {
@@ -175,12 +174,12 @@ fn status_menu(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
         item(ui, UiCommand::SetReady, tr(lang, Text::Ready).to_owned());
         ui.label(RichText::new(tr(lang, Text::PauseWith)).small().color(palette.muted));
         for reason in &app.model.pause_reasons {
-            item(ui, UiCommand::SetPaused(reason.label.clone()), format!("   {}", reason.label));
+            item(ui, UiCommand::SetPaused(reason.label.clone()), reason.label.clone());
         }
         ui.separator();
         item(ui, UiCommand::SetLoggedOut, tr(lang, Text::LoggedOut).to_owned());
     });
-    ui.label(dot);
+    theme::dot(ui, theme::status_colour(&palette, status), 10.0);
 }
 
 fn user_menu(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
@@ -295,7 +294,8 @@ fn command_palette(app: &mut App, ctx: &egui::Context, requests: &mut Vec<UiComm
         .resizable(false)
         .title_bar(false)
         .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 80.0))
-        .fixed_size(egui::vec2(480.0, 0.0))
+        .min_width(480.0)
+        .max_width(480.0)
         .show(ctx, |ui| {
             let input = ui.add(
                 egui::TextEdit::singleline(&mut state.query)
@@ -354,7 +354,8 @@ fn notifications(app: &mut App, ctx: &egui::Context, requests: &mut Vec<UiComman
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, HEADER_HEIGHT + 8.0))
-        .fixed_size(egui::vec2(360.0, 0.0))
+        .min_width(360.0)
+        .max_width(360.0)
         .show(ctx, |ui| {
             if app.model.notices.is_empty() {
                 ui.label(RichText::new(tr(lang, Text::NoNotifications)).color(palette.muted));

@@ -164,6 +164,14 @@ pub fn status_colour(palette: &Palette, status: &AgentStatus) -> Color32 {
     }
 }
 
+/// A small filled circle (status lights, unread marks), painted rather than
+/// typed so that it never depends on a font's glyphs.
+pub fn dot(ui: &mut egui::Ui, colour: Color32, diameter: f32) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(diameter, diameter), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), diameter / 2.0, colour);
+    response
+}
+
 /// The icon of a channel.
 #[must_use]
 pub fn channel_icon(channel: Channel) -> MaterialIcon {

@@ -87,7 +87,7 @@ fn thread_list(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
                     };
                     ui.label(RichText::new(tr(lang, status_text(thread.status))).small().color(colour));
                     if bold {
-                        ui.label(RichText::new("●").small().color(palette.accent));
+                        theme::dot(ui, palette.accent, 8.0);
                     }
                 });
             });
