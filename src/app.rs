@@ -60,7 +60,7 @@ pub fn default_data_dir() -> PathBuf {
 pub fn start_engine(data_dir: &Path, demo: Option<SimOptions>) -> Result<engine::EngineHandle, StartError> {
     let store = Store::open(data_dir)?;
     let options = EngineOptions { demo, ..EngineOptions::default() };
-    let engine = Engine::open(store, Arc::new(SystemClock), options)?;
+    let engine = Engine::open(store, Arc::new(SystemClock), &options)?;
     Ok(engine::spawn(engine)?)
 }
 

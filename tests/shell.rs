@@ -119,6 +119,8 @@ fn language_and_theme_switch_and_the_shell_looks_right_in_both_themes() {
 fn the_command_palette_lists_commands_with_shortcuts_and_runs_them() {
     let dir = tempfile::tempdir().unwrap();
     let (mut harness, engine) = launch(dir.path(), "agent");
+    // A blinking text cursor would make the picture depend on timing.
+    harness.ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
     harness.run_steps(2);
     assert!(harness.state().palette.is_some(), "Ctrl+K opens the palette");

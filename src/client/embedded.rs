@@ -119,7 +119,7 @@ impl Connection for Embedded {
         let (sender, inbox) = mpsc::channel();
         self.inbox_sender = sender;
         self.inbox = inbox;
-        self.login = login.to_owned();
+        login.clone_into(&mut self.login);
         self.resume = None;
         self.open();
     }

@@ -8,7 +8,7 @@ mod embedded;
 mod model;
 
 pub use embedded::Embedded;
-pub use model::{Model, Notice, NoticeKind};
+pub use model::{Model, Notice, NoticeBody, NoticeKind};
 
 use crate::protocol::{Command, Sequenced};
 

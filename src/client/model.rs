@@ -16,14 +16,28 @@ pub enum NoticeKind {
     Error,
 }
 
+/// What a notice says: known situations the UI words in the user's language,
+/// or text from the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoticeBody {
+    /// An offer lapsed and went back to its queue.
+    OfferExpired,
+    /// I was paused after missing offers.
+    PausedForMissedOffers,
+    /// No audio device: the chime is silent.
+    NoAudio,
+    /// The engine's or the link's own words.
+    Text(String),
+}
+
 /// A line in the notification area.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
     /// Info or error.
     pub kind: NoticeKind,
-    /// The text.
-    pub text: String,
-    /// When it arrived (engine time).
+    /// What it says.
+    pub body: NoticeBody,
+    /// When it arrived (local time).
     pub at: Timestamp,
 }
 
@@ -74,9 +88,15 @@ impl Model {
         self.last_seq = sequenced.seq;
         match sequenced.event {
             Event::Snapshot(snapshot) => self.replace(*snapshot, local_now),
-            Event::Ack { result: Err(error), .. } => self.notify(NoticeKind::Error, error.to_string(), local_now),
+            Event::Ack { result: Err(error), .. } => {
+                self.notify(NoticeKind::Error, NoticeBody::Text(error.to_string()), local_now);
+            }
             Event::Ack { result: Ok(()), .. } => {}
             Event::StatusChanged { user, status, since } => {
+                let missed = crate::domain::MISSED_OFFERS_REASON;
+                if Some(user) == self.me && matches!(&status, AgentStatus::Paused { reason } if reason == missed) {
+                    self.notify(NoticeKind::Info, NoticeBody::PausedForMissedOffers, local_now);
+                }
                 if let Some(u) = self.users.get_mut(&user) {
                     u.status = status;
                     u.status_since = since;
@@ -103,11 +123,11 @@ impl Model {
             Event::OfferClosed { interaction, outcome } => {
                 self.offers.retain(|o| o.interaction != interaction);
                 if outcome == OfferOutcome::Expired {
-                    self.notify(NoticeKind::Info, "An offer expired and went back to its queue.".into(), local_now);
+                    self.notify(NoticeKind::Info, NoticeBody::OfferExpired, local_now);
                 }
             }
             Event::DemoChanged(demo) => self.demo = Some(demo),
-            Event::Notice { text, .. } => self.notify(NoticeKind::Info, text, local_now),
+            Event::Notice { text, .. } => self.notify(NoticeKind::Info, NoticeBody::Text(text), local_now),
         }
     }
 
@@ -133,8 +153,8 @@ impl Model {
     }
 
     /// Adds a line to the notification area.
-    pub fn notify(&mut self, kind: NoticeKind, text: String, at: Timestamp) {
-        self.notices.push(Notice { kind, text, at });
+    pub fn notify(&mut self, kind: NoticeKind, body: NoticeBody, at: Timestamp) {
+        self.notices.push(Notice { kind, body, at });
         self.unseen_notices += 1;
         if self.notices.len() > MAX_NOTICES {
             self.notices.remove(0);

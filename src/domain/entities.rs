@@ -143,6 +143,9 @@ impl AgentStatus {
     }
 }
 
+/// The pause reason given when an agent misses too many offers in a row.
+pub const MISSED_OFFERS_REASON: &str = "Missed offers";
+
 /// A user as every client sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {

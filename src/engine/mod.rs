@@ -85,7 +85,7 @@ pub struct Engine {
 
 impl Engine {
     /// Opens the engine on a store, creating the demo workspace on first run.
-    pub fn open(mut store: Store, clock: Arc<dyn Clock>, options: EngineOptions) -> Result<Self, EngineError> {
+    pub fn open(mut store: Store, clock: Arc<dyn Clock>, options: &EngineOptions) -> Result<Self, EngineError> {
         let now = clock.now();
         if !store.is_seeded()? {
             store.insert_seed(&crate::sim::demo_workspace(), now.0)?;
@@ -270,13 +270,6 @@ impl Engine {
             "status.set",
             format!("user:{}", user.0),
             format!("paused: {MISSED_OFFERS_REASON} after {MISSES_BEFORE_AUTO_PAUSE} missed offers"),
-        ));
-        plan.events.push((
-            Audience::User(user),
-            Event::Notice {
-                text: format!("You were paused after {MISSES_BEFORE_AUTO_PAUSE} missed offers."),
-                language: None,
-            },
         ));
         if self.commit(plan, now).is_ok() {
             self.state.runtime(user, now).consecutive_misses = 0;

@@ -109,7 +109,7 @@ impl Engine {
                 updated.customer_closed = true;
                 updated.updated_at = now;
                 let body = "The customer closed the conversation.".to_owned();
-                updated.preview = body.clone();
+                updated.preview.clone_from(&body);
                 if matches!(summary.status, ThreadStatus::Waiting | ThreadStatus::Offered) {
                     updated.status = ThreadStatus::Abandoned;
                     if let Some(interaction) = state.interaction_of(thread) {

@@ -132,10 +132,10 @@ impl State {
                 events.push((Audience::All, Event::MessageAdded(message.clone())));
             }
             Change::Interaction { interaction, .. } => {
-                if let InteractionState::Offered { agent, .. } = interaction.state {
-                    if let Some(offer) = self.offer_for(interaction, agent) {
-                        events.push((Audience::User(agent), Event::OfferMade(offer)));
-                    }
+                if let InteractionState::Offered { agent, .. } = interaction.state
+                    && let Some(offer) = self.offer_for(interaction, agent)
+                {
+                    events.push((Audience::User(agent), Event::OfferMade(offer)));
                 }
                 if interaction.state == InteractionState::Completed {
                     self.interaction_of_thread.remove(&interaction.thread);

@@ -21,7 +21,7 @@ fn bench() -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(Timestamp(1_800_000_000_000));
     let store = Store::open(dir.path()).unwrap();
-    let mut engine = Engine::open(store, Arc::new(clock.clone()), EngineOptions::default()).unwrap();
+    let mut engine = Engine::open(store, Arc::new(clock.clone()), &EngineOptions::default()).unwrap();
     let colleagues: Vec<UserId> = engine.state.users.values().filter(|u| u.simulated).map(|u| u.id).collect();
     for colleague in colleagues {
         let command = Command::SetAgentStatus { agent: colleague, status: AgentStatus::LoggedOut };
@@ -225,7 +225,7 @@ fn a_client_too_far_behind_or_from_another_run_gets_a_fresh_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(Timestamp(1_800_000_000_000));
     let options = EngineOptions { history: 4, ..EngineOptions::default() };
-    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), options).unwrap();
+    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), &options).unwrap();
     let (_, mut events) = engine.connect(&hello("agent", None)).unwrap();
     let start = drain(&mut events)[0].seq;
     let epoch = engine.epoch();
@@ -285,13 +285,13 @@ fn demo_pause_is_an_admin_command_that_persists() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(Timestamp(1_800_000_000_000));
     let options = EngineOptions { demo: Some(SimOptions::default()), ..EngineOptions::default() };
-    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), options.clone()).unwrap();
+    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), &options).unwrap();
     engine.execute(ADMIN, &Command::SetDemoPaused { paused: true }).unwrap();
     assert_eq!(engine.state.demo, Some(DemoState { paused: true }));
     assert_eq!(engine.next_deadline(), engine.state.next_offer_expiry(), "a paused demo sets no timer");
     drop(engine);
     let clock = ManualClock::new(Timestamp(1_800_000_100_000));
-    let engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), options).unwrap();
+    let engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), &options).unwrap();
     assert_eq!(engine.state.demo, Some(DemoState { paused: true }));
 }
 
@@ -300,7 +300,7 @@ fn the_demo_makes_queues_move_on_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(Timestamp(1_800_000_000_000));
     let options = EngineOptions { demo: Some(SimOptions { rate: 3.0, seed: 7 }), ..EngineOptions::default() };
-    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock.clone()), options).unwrap();
+    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock.clone()), &options).unwrap();
     // Twenty simulated minutes, stepping from one deadline to the next.
     let end = clock.now().plus_secs(20 * 60);
     let mut steps = 0;

@@ -21,8 +21,7 @@ pub fn capacity(kind: QueueKind) -> u32 {
 /// Consecutive missed offers after which an agent is paused.
 pub const MISSES_BEFORE_AUTO_PAUSE: u32 = 3;
 
-/// The pause reason given when an agent misses too many offers.
-pub const MISSED_OFFERS_REASON: &str = "Missed offers";
+pub use crate::domain::MISSED_OFFERS_REASON;
 
 /// Seconds an agent is left alone after declining or missing an offer.
 pub const MISS_COOL_DOWN_SECS: i64 = 10;

@@ -73,7 +73,7 @@ pub enum SimAction {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Task {
     NewContact,
     /// One of the first contacts of a run; unlike `NewContact` it does not

@@ -116,6 +116,8 @@ texts! {
     Email => "Email", "E-mail";
     Facebook => "Facebook", "Facebook";
     Instagram => "Instagram", "Instagram";
+    OfferExpired => "An offer expired and went back to its queue.", "Une offre a expiré et est retournée dans sa file.";
+    PausedForMissedOffers => "You were paused after three missed offers. Set yourself Ready when you are back.", "Vous avez été mis en pause après trois offres manquées. Repassez Disponible à votre retour.";
     NoAudio => "No audio device: offer alerts are silent.", "Aucun périphérique audio : les alertes d'offre sont silencieuses.";
     OpenPalette => "Open the command palette", "Ouvrir la palette de commandes";
     ToggleTheme => "Switch between dark and light", "Basculer entre sombre et clair";

@@ -10,12 +10,12 @@ pub mod screenshot;
 mod shell;
 pub mod theme;
 
-use crate::client::{Connection, Inbound, Model, NoticeKind};
+use crate::client::{Connection, Inbound, Model, NoticeBody, NoticeKind};
 use crate::domain::{AgentStatus, InteractionId, ThreadId, Timestamp};
 use crate::protocol::Command;
 use crate::voice::AlertSound;
 use commands::UiCommand;
-use i18n::{Text, UiLanguage, tr};
+use i18n::UiLanguage;
 use mode::Mode;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -93,7 +93,7 @@ impl App {
                 Ok(sound) => Some(sound),
                 Err(error) => {
                     tracing::warn!(%error, "offer alerts will be silent");
-                    model.notify(NoticeKind::Info, tr(UiLanguage::English, Text::NoAudio).to_owned(), local_now());
+                    model.notify(NoticeKind::Info, NoticeBody::NoAudio, local_now());
                     None
                 }
             }
@@ -127,7 +127,7 @@ impl App {
                 Inbound::Event(event) => self.model.apply(event, now),
                 Inbound::Lost(reason) => {
                     self.model.connected = false;
-                    self.model.notify(NoticeKind::Error, reason, now);
+                    self.model.notify(NoticeKind::Error, NoticeBody::Text(reason), now);
                 }
             }
         }
@@ -240,8 +240,30 @@ impl eframe::App for App {
         if !self.model.offers.is_empty() {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
+        if self.screenshots.is_some() {
+            // The tour shows an agent at work: it takes the first offer it gets.
+            let me = self.model.me;
+            let holds_work = self.model.threads().any(|t| t.assignee.is_some() && t.assignee == me);
+            if !holds_work && !self.model.offers.is_empty() {
+                self.run(UiCommand::AcceptOffer);
+            }
+        }
         if let Some(capture) = &mut self.screenshots {
-            capture.step(ctx, &mut self.mode, &mut self.theme, self.model.me().map(|u| u.role));
+            let me = self.model.me;
+            let conversation = self
+                .model
+                .threads()
+                .find(|t| t.assignee.is_some() && t.assignee == me)
+                .or_else(|| self.model.threads().find(|t| t.status == crate::domain::ThreadStatus::Assigned))
+                .map(|t| {
+                    let open = self.inbox.selected == Some(t.id)
+                        && self.model.open_thread.as_ref().is_some_and(|(id, _)| *id == t.id);
+                    (t.id, open)
+                });
+            let role = self.model.me().map(|u| u.role);
+            if let Some(command) = capture.step(ctx, &mut self.mode, &mut self.theme, role, conversation) {
+                self.run(command);
+            }
         }
     }
 

@@ -1,9 +1,10 @@
 //! The screenshot tour: after the demo has run a few seconds, shows each mode
 //! the user may see, saves a PNG of each, then closes the window.
 
+use super::commands::UiCommand;
 use super::mode::Mode;
 use super::theme::ThemeKind;
-use crate::domain::Role;
+use crate::domain::{Role, ThreadId};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,6 +31,7 @@ pub struct Capture {
     settle: u32,
     saved: Arc<AtomicUsize>,
     requested: usize,
+    waiting_for: usize,
 }
 
 impl Capture {
@@ -49,36 +51,57 @@ impl Capture {
             settle: 0,
             saved: Arc::new(AtomicUsize::new(0)),
             requested: 0,
+            waiting_for: 0,
         }
     }
 
     /// Advances the tour by one frame.
-    pub fn step(&mut self, ctx: &egui::Context, mode: &mut Mode, theme: &mut ThemeKind, role: Option<Role>) {
+    /// `conversation` is a thread to open for the Inbox picture; the tour
+    /// returns the command to open it when it wants it open.
+    pub fn step(
+        &mut self,
+        ctx: &egui::Context,
+        mode: &mut Mode,
+        theme: &mut ThemeKind,
+        role: Option<Role>,
+        conversation: Option<(ThreadId, bool)>,
+    ) -> Option<UiCommand> {
         ctx.request_repaint_after(Duration::from_millis(100));
-        let Some(role) = role else { return };
+        let role = role?;
         if self.started.elapsed() < WARM_UP {
-            return;
+            return None;
         }
         if self.next >= self.shots.len() {
             if self.saved.load(Ordering::Acquire) >= self.requested {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
-            return;
+            return None;
+        }
+        // One picture at a time: the next mode is shown only once this one is saved.
+        if self.saved.load(Ordering::Acquire) < self.waiting_for {
+            return None;
         }
         let shot = self.shots[self.next];
         if !shot.mode.is_allowed(role) {
             self.next += 1;
-            return;
+            return None;
         }
         if *mode != shot.mode || *theme != shot.theme {
             *mode = shot.mode;
             *theme = shot.theme;
             self.settle = 0;
-            return;
+            return None;
+        }
+        if shot.mode == Mode::Inbox
+            && let Some((thread, open)) = conversation
+            && !open
+        {
+            self.settle = 0;
+            return Some(UiCommand::OpenThread(thread));
         }
         self.settle += 1;
         if self.settle < SETTLE_FRAMES {
-            return;
+            return None;
         }
         let theme_name = match shot.theme {
             ThemeKind::Dark => "dark",
@@ -88,7 +111,7 @@ impl Capture {
         let saved = self.saved.clone();
         ctx.request_screenshot(move |image| {
             let [w, h] = image.size;
-            let bytes: Vec<u8> = image.pixels.iter().flat_map(|p| p.to_array()).collect();
+            let bytes: Vec<u8> = image.pixels.iter().flat_map(egui::Color32::to_array).collect();
             match image::save_buffer(&path, &bytes, w as u32, h as u32, image::ColorType::Rgba8) {
                 Ok(()) => tracing::info!(path = %path.display(), "screenshot saved"),
                 Err(error) => tracing::error!(%error, path = %path.display(), "screenshot not saved"),
@@ -96,7 +119,9 @@ impl Capture {
             saved.fetch_add(1, Ordering::Release);
         });
         self.requested += 1;
+        self.waiting_for = self.requested;
         self.next += 1;
         self.settle = 0;
+        None
     }
 }

@@ -7,7 +7,7 @@ use super::i18n::{Text, channel_text, tr};
 use super::mode::Mode;
 use super::theme::{self, HEADER_HEIGHT, NAV_ICON_SIZE, NAV_WIDTH, SPACE, ThemeKind, icons};
 use super::{App, local_now, panes};
-use crate::client::{Link, NoticeKind};
+use crate::client::{Link, NoticeBody, NoticeKind};
 use crate::domain::{AgentStatus, Role};
 use egui::{Align, Frame, Layout, Margin, RichText, Sense, Ui, WidgetInfo};
 
@@ -261,12 +261,17 @@ fn offer_banner(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
             if ui.add(accept).on_hover_text(shortcut_hint(ui.ctx(), &UiCommand::AcceptOffer)).clicked() {
                 requests.push(UiCommand::AcceptOffer);
             }
-            ui.add(
-                egui::ProgressBar::new(fraction)
-                    .desired_width(120.0)
-                    .text(format!("{left_secs} {}", tr(lang, Text::SecondsLeft)))
-                    .fill(if left_secs <= 5 { palette.danger } else { palette.accent }),
-            );
+            let urgent = left_secs <= 5;
+            ui.vertical(|ui| {
+                ui.set_width(110.0);
+                let countdown = RichText::new(format!("{left_secs} {}", tr(lang, Text::SecondsLeft))).strong();
+                ui.label(if urgent { countdown.color(palette.danger) } else { countdown });
+                ui.add(egui::ProgressBar::new(fraction).desired_width(110.0).desired_height(5.0).fill(if urgent {
+                    palette.danger
+                } else {
+                    palette.accent
+                }));
+            });
             if app.model.offers.len() > 1 {
                 ui.label(RichText::new(format!("+{}", app.model.offers.len() - 1)).strong());
             }
@@ -370,9 +375,15 @@ fn notifications(app: &mut App, ctx: &egui::Context, requests: &mut Vec<UiComman
                     let time = chrono::DateTime::from_timestamp_millis(notice.at.0)
                         .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
                         .unwrap_or_default();
+                    let text = match &notice.body {
+                        NoticeBody::OfferExpired => tr(lang, Text::OfferExpired),
+                        NoticeBody::PausedForMissedOffers => tr(lang, Text::PausedForMissedOffers),
+                        NoticeBody::NoAudio => tr(lang, Text::NoAudio),
+                        NoticeBody::Text(text) => text.as_str(),
+                    };
                     ui.horizontal_wrapped(|ui| {
                         ui.label(RichText::new(time).small().color(palette.muted));
-                        ui.label(RichText::new(&notice.text).color(colour));
+                        ui.label(RichText::new(text).color(colour));
                     });
                 }
             });
