@@ -97,7 +97,7 @@ fn launch(display: &Display, data: &Path, report: &Path, extra: &[&str]) -> Resu
 }
 
 fn wait_for_report(report: &Path, child: &mut Child) -> Result<f64, String> {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     while Instant::now() < deadline {
         if let Ok(text) = std::fs::read_to_string(report)
             && let Ok(millis) = text.trim().parse()
