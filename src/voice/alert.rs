@@ -1,9 +1,11 @@
 //! The offer alert: a short two-note chime on the default output device.
 //!
 //! The cpal stream lives on its own thread (streams are not `Send` on every
-//! platform) and runs only while the chime plays, so an idle workstation
-//! spends no CPU on audio. The callback reads a buffer computed once, through
-//! an atomic cursor: no lock, allocation or logging in the callback.
+//! platform) and exists only while the chime plays, so an idle workstation
+//! spends no CPU on audio, and devices that cannot pause (PulseAudio's ALSA
+//! plugin) work too. With a PulseAudio server running, cpal talks to it
+//! directly; otherwise it uses ALSA. The callback reads a buffer computed once, through an
+//! atomic cursor: no lock, allocation or logging in the callback.
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use std::sync::Arc;
@@ -46,39 +48,30 @@ fn chime(rate: u32) -> Vec<f32> {
 }
 
 impl AlertSound {
-    /// Opens the default output device, or says why it cannot.
+    /// Checks that an output device exists and starts the player thread, or
+    /// says why sound is unavailable.
     pub fn open() -> Result<Self, AudioError> {
-        let (ready_tx, ready_rx) = mpsc::channel();
+        let device = cpal::default_host().default_output_device().ok_or(AudioError::NoDevice)?;
+        let config = device.default_output_config().map_err(|e| AudioError::Device(e.to_string()))?;
+        let samples = Arc::new(chime(config.sample_rate()));
         let (requests, incoming) = mpsc::channel::<()>();
         std::thread::Builder::new()
             .name("alert-sound".into())
             .spawn(move || {
-                let stream = match build_stream() {
-                    Ok(stream) => {
-                        let _ = ready_tx.send(Ok(()));
-                        stream
-                    }
-                    Err(error) => {
-                        let _ = ready_tx.send(Err(error));
-                        return;
-                    }
-                };
-                let (stream, cursor) = stream;
+                let mut reported = false;
                 while incoming.recv().is_ok() {
-                    cursor.store(0, Ordering::Release);
-                    if stream.play().is_err() {
-                        continue;
+                    match play_once(&samples) {
+                        Ok(()) => reported = false,
+                        Err(error) if !reported => {
+                            tracing::warn!(%error, "the offer chime could not play");
+                            reported = true;
+                        }
+                        Err(_) => {}
                     }
-                    std::thread::sleep(Duration::from_secs_f32(CHIME_SECS + 0.15));
-                    let _ = stream.pause();
                 }
             })
             .map_err(|e| AudioError::Device(e.to_string()))?;
-        match ready_rx.recv_timeout(Duration::from_secs(5)) {
-            Ok(Ok(())) => Ok(Self { requests }),
-            Ok(Err(error)) => Err(error),
-            Err(_) => Err(AudioError::Device("the audio system did not answer".into())),
-        }
+        Ok(Self { requests })
     }
 
     /// Plays the chime (returns at once).
@@ -87,32 +80,45 @@ impl AlertSound {
     }
 }
 
-fn build_stream() -> Result<(cpal::Stream, Arc<AtomicUsize>), AudioError> {
-    let host = cpal::default_host();
-    let device = host.default_output_device().ok_or(AudioError::NoDevice)?;
+/// Opens the default device, plays the chime to its end, and closes it.
+fn play_once(samples: &Arc<Vec<f32>>) -> Result<(), AudioError> {
+    let device = cpal::default_host().default_output_device().ok_or(AudioError::NoDevice)?;
     let config = device.default_output_config().map_err(|e| AudioError::Device(e.to_string()))?;
     let channels = usize::from(config.channels());
-    let samples = chime(config.sample_rate());
-    let cursor = Arc::new(AtomicUsize::new(samples.len()));
+    let mut stream_config: cpal::StreamConfig = config.clone().into();
+    // A small fixed buffer keeps the chime prompt; PulseAudio otherwise picks
+    // a latency of seconds.
+    if let cpal::SupportedBufferSize::Range { min, max } = config.buffer_size() {
+        stream_config.buffer_size = cpal::BufferSize::Fixed((config.sample_rate() / 50).clamp(*min, *max));
+    }
+    // The callback runs ahead of the speaker by the device's buffer: keep the
+    // stream open until half a second of silence has followed the chime into
+    // it, so that the chime has left the buffer before the stream closes.
+    let played = samples.len() + config.sample_rate() as usize / 2;
+    let cursor = Arc::new(AtomicUsize::new(0));
     let position = cursor.clone();
+    let chime = samples.clone();
     let stream = device
         .build_output_stream::<f32, _, _>(
-            config.into(),
+            stream_config,
             move |data: &mut [f32], _| {
-                let mut at = position.load(Ordering::Acquire);
+                let mut at = position.load(Ordering::Relaxed);
                 for frame in data.chunks_mut(channels) {
-                    let value = samples.get(at).copied().unwrap_or(0.0);
-                    frame.fill(value);
+                    frame.fill(chime.get(at).copied().unwrap_or(0.0));
                     at = at.saturating_add(1);
                 }
-                position.store(at.min(samples.len()), Ordering::Release);
+                position.store(at, Ordering::Relaxed);
             },
             |_| {},
             None,
         )
         .map_err(|e| AudioError::Device(e.to_string()))?;
-    stream.pause().map_err(|e| AudioError::Device(e.to_string()))?;
-    Ok((stream, cursor))
+    stream.play().map_err(|e| AudioError::Device(e.to_string()))?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(4);
+    while cursor.load(Ordering::Relaxed) < played && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
