@@ -85,7 +85,7 @@ fn play_once(samples: &Arc<Vec<f32>>) -> Result<(), AudioError> {
     let device = cpal::default_host().default_output_device().ok_or(AudioError::NoDevice)?;
     let config = device.default_output_config().map_err(|e| AudioError::Device(e.to_string()))?;
     let channels = usize::from(config.channels());
-    let mut stream_config: cpal::StreamConfig = config.clone().into();
+    let mut stream_config: cpal::StreamConfig = config.into();
     // A small fixed buffer keeps the chime prompt; PulseAudio otherwise picks
     // a latency of seconds.
     if let cpal::SupportedBufferSize::Range { min, max } = config.buffer_size() {
