@@ -1,6 +1,7 @@
 //! The offer chime through the real cpal code path, into a private PulseAudio
 //! server whose null sink stands in for a sound card; what reaches the sink is
 //! recorded from its monitor and measured.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly on purpose")]
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

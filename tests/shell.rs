@@ -1,6 +1,7 @@
 //! The workstation shell, driven like a person would: launched on a temporary
 //! database in embedded mode with the demo generator off, rendered by wgpu on
 //! lavapipe, widgets found by their accessible names.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly on purpose")]
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
