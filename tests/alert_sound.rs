@@ -86,7 +86,7 @@ fn the_chime_reaches_the_sound_card_through_cpal() {
         .stderr(std::fs::File::create(pulse.dir.path().join("parec.log")).unwrap());
     pulse.env(&mut parec);
     let mut recorder = parec.spawn().expect("parec is installed by `make test`");
-    std::thread::sleep(Duration::from_millis(1000));
+    std::thread::sleep(Duration::from_secs(1));
 
     // The chime plays in a child process that has the PulseAudio environment.
     let mut player = Command::new(std::env::current_exe().unwrap());
