@@ -53,6 +53,21 @@ impl State {
         self.threads.get(&thread).ok_or(CommandError::NotFound { what: "thread".into(), id: thread.0 })
     }
 
+    /// A thread `actor` holds and may still work on, or why not (`action` names
+    /// what they tried, for the message).
+    fn held_thread(&self, actor: &User, thread: ThreadId, action: &str) -> Result<&ThreadSummary, CommandError> {
+        let summary = self.thread_or_err(thread)?;
+        if summary.status.is_closed() {
+            return Err(CommandError::InvalidState("this conversation is already closed".into()));
+        }
+        if summary.assignee != Some(actor.id) || summary.status != ThreadStatus::Assigned {
+            return Err(CommandError::InvalidState(format!(
+                "only the agent holding this conversation can {action}"
+            )));
+        }
+        Ok(summary)
+    }
+
     /// Plans `command` for `actor`, or says why it cannot be done.
     pub fn plan_command(
         &mut self,
@@ -109,15 +124,7 @@ impl State {
                         "a reply is limited to {MAX_BODY_CHARS} characters"
                     )));
                 }
-                let summary = self.thread_or_err(*thread)?;
-                if summary.status.is_closed() {
-                    return Err(CommandError::InvalidState("this conversation is closed".into()));
-                }
-                if summary.assignee != Some(actor.id) || summary.status != ThreadStatus::Assigned {
-                    return Err(CommandError::InvalidState(
-                        "only the agent holding this conversation can reply".into(),
-                    ));
-                }
+                let summary = self.held_thread(&actor, *thread, "reply")?;
                 let mut updated = summary.clone();
                 updated.preview = preview(body);
                 updated.updated_at = now;
@@ -142,15 +149,7 @@ impl State {
             }
             Command::Complete { thread } => {
                 require(&actor, Permission::HandleInteractions, command)?;
-                let summary = self.thread_or_err(*thread)?;
-                if summary.status.is_closed() {
-                    return Err(CommandError::InvalidState("this conversation is already completed".into()));
-                }
-                if summary.assignee != Some(actor.id) || summary.status != ThreadStatus::Assigned {
-                    return Err(CommandError::InvalidState(
-                        "only the agent holding this conversation can complete it".into(),
-                    ));
-                }
+                let summary = self.held_thread(&actor, *thread, "complete it")?;
                 let mut done = summary.clone();
                 done.status = ThreadStatus::Completed;
                 done.unread = 0;
