@@ -61,9 +61,7 @@ impl State {
             return Err(CommandError::InvalidState("this conversation is already closed".into()));
         }
         if summary.assignee != Some(actor.id) || summary.status != ThreadStatus::Assigned {
-            return Err(CommandError::InvalidState(format!(
-                "only the agent holding this conversation can {action}"
-            )));
+            return Err(CommandError::InvalidState(format!("only the agent holding this conversation can {action}")));
         }
         Ok(summary)
     }

@@ -240,14 +240,6 @@ impl eframe::App for App {
         if !self.model.offers.is_empty() {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
-        if self.screenshots.is_some() {
-            // The tour shows an agent at work: it takes the first offer it gets.
-            let me = self.model.me;
-            let holds_work = self.model.threads().any(|t| t.assignee.is_some() && t.assignee == me);
-            if !holds_work && !self.model.offers.is_empty() {
-                self.run(UiCommand::AcceptOffer);
-            }
-        }
         if let Some(capture) = &mut self.screenshots {
             let me = self.model.me;
             let conversation = self
@@ -261,7 +253,8 @@ impl eframe::App for App {
                     (t.id, open)
                 });
             let role = self.model.me().map(|u| u.role);
-            if let Some(command) = capture.step(ctx, &mut self.mode, &mut self.theme, role, conversation) {
+            let offer_open = !self.model.offers.is_empty();
+            if let Some(command) = capture.step(ctx, &mut self.mode, &mut self.theme, role, conversation, offer_open) {
                 self.run(command);
             }
         }

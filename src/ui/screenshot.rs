@@ -1,5 +1,7 @@
 //! The screenshot tour: after the demo has run a few seconds, shows each mode
-//! the user may see, saves a PNG of each, then closes the window.
+//! the user may see, saves a PNG of each, then closes the window. The first
+//! Inbox picture waits for an offer and opens a conversation, so that it shows
+//! the workstation at work.
 
 use super::commands::UiCommand;
 use super::mode::Mode;
@@ -12,6 +14,8 @@ use std::time::{Duration, Instant};
 
 /// Seconds of demo traffic before the first picture.
 const WARM_UP: Duration = Duration::from_secs(8);
+/// How much longer the first picture waits for an offer to show.
+const OFFER_PATIENCE: Duration = Duration::from_secs(30);
 /// Frames drawn between switching mode and taking its picture.
 const SETTLE_FRAMES: u32 = 3;
 
@@ -65,6 +69,7 @@ impl Capture {
         theme: &mut ThemeKind,
         role: Option<Role>,
         conversation: Option<(ThreadId, bool)>,
+        offer_open: bool,
     ) -> Option<UiCommand> {
         ctx.request_repaint_after(Duration::from_millis(100));
         let role = role?;
@@ -98,6 +103,10 @@ impl Capture {
         {
             self.settle = 0;
             return Some(UiCommand::OpenThread(thread));
+        }
+        // The first Inbox picture waits a little for an offer, to show the banner.
+        if self.next == 0 && !offer_open && self.started.elapsed() < WARM_UP + OFFER_PATIENCE {
+            return None;
         }
         self.settle += 1;
         if self.settle < SETTLE_FRAMES {

@@ -123,11 +123,17 @@ fn thread_view(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
                     requests.push(UiCommand::Complete(thread.id));
                 }
             }
-            ui.label(RichText::new(tr(lang, status_text(thread.status))).color(palette.muted));
+            let status = tr(lang, status_text(thread.status));
+            let holder = thread.assignee.filter(|_| !mine).and_then(|id| app.model.users.get(&id));
+            let status = match holder {
+                Some(user) => format!("{status} · {}", user.name),
+                None => status.to_owned(),
+            };
+            ui.label(RichText::new(status).color(palette.muted));
         });
     });
     ui.separator();
-    let composer_height = if mine { 110.0 } else { 28.0 };
+    let composer_height = if mine { 110.0 } else { 40.0 };
     let messages_height = (ui.available_height() - composer_height).max(80.0);
     let loaded = app.model.open_thread.as_ref().filter(|(id, _)| *id == thread.id).map(|(_, m)| m);
     egui::ScrollArea::vertical().max_height(messages_height).auto_shrink([false, false]).stick_to_bottom(true).show(
