@@ -79,6 +79,9 @@ pub struct Model {
     pub last_seq: u64,
 }
 
+/// Closed threads the workstation keeps listed.
+const KEEP_CLOSED_THREADS: usize = 2000;
+
 /// Notices kept at most.
 const MAX_NOTICES: usize = 200;
 
@@ -103,8 +106,12 @@ impl Model {
                 }
             }
             Event::ThreadUpdated(thread) => {
+                let closed = thread.status.is_closed();
                 self.threads.insert(thread.id, thread);
                 self.order_is_stale = true;
+                if closed && self.threads.len() > KEEP_CLOSED_THREADS + 500 {
+                    crate::domain::forget_old_closed_threads(&mut self.threads, KEEP_CLOSED_THREADS);
+                }
             }
             Event::MessageAdded(message) => {
                 if let Some((open, messages)) = &mut self.open_thread

@@ -316,6 +316,21 @@ pub struct ThreadSummary {
     pub updated_at: Timestamp,
 }
 
+/// Keeps every open thread and only the `keep` most recently updated closed
+/// ones, so that a long-running engine or workstation does not grow without
+/// bound; older closed threads stay in the database.
+pub fn forget_old_closed_threads(threads: &mut std::collections::HashMap<ThreadId, ThreadSummary>, keep: usize) {
+    let mut closed: Vec<(Timestamp, ThreadId)> =
+        threads.values().filter(|t| t.status.is_closed()).map(|t| (t.updated_at, t.id)).collect();
+    if closed.len() <= keep {
+        return;
+    }
+    closed.sort_unstable_by_key(|(at, id)| std::cmp::Reverse((*at, *id)));
+    for (_, id) in &closed[keep..] {
+        threads.remove(id);
+    }
+}
+
 /// Who wrote a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Author {

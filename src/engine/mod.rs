@@ -206,6 +206,10 @@ impl Engine {
         let mut plan = Plan::default();
         self.state.plan_command(actor, command, now, &mut plan)?;
         if let Some(thread) = plan.open_thread {
+            let storage = |e: StoreError| CommandError::Storage(e.to_string());
+            if !self.state.threads.contains_key(&thread) && self.store.thread(thread).map_err(storage)?.is_none() {
+                return Err(CommandError::NotFound { what: "thread".into(), id: thread.0 });
+            }
             let messages = self.store.messages(thread).map_err(|e| CommandError::Storage(e.to_string()))?;
             plan.events.push((Audience::User(actor), Event::ThreadOpened { thread, messages }));
         }

@@ -43,6 +43,11 @@ pub struct State {
     next_interaction: i64,
 }
 
+/// Closed threads kept in memory; older ones are read from the store.
+const KEEP_CLOSED_THREADS: usize = 2000;
+/// How far past that the memory may grow before it is pruned.
+const PRUNE_BATCH: usize = 500;
+
 /// Threads listed in a snapshot at most (all open ones are listed first).
 const SNAPSHOT_THREADS: usize = 2000;
 
@@ -126,6 +131,10 @@ impl State {
             }
             Change::Thread { thread, .. } => {
                 self.threads.insert(thread.id, thread.clone());
+                // Pruning in batches keeps its cost off most changes.
+                if thread.status.is_closed() && self.threads.len() > KEEP_CLOSED_THREADS + PRUNE_BATCH {
+                    crate::domain::forget_old_closed_threads(&mut self.threads, KEEP_CLOSED_THREADS);
+                }
                 events.push((Audience::All, Event::ThreadUpdated(thread.clone())));
             }
             Change::NewMessage { message, .. } => {

@@ -326,3 +326,35 @@ fn the_demo_makes_queues_move_on_its_own() {
     assert!(snapshot.threads.iter().any(|t| t.language == Language::Fr));
     assert!(snapshot.threads.iter().any(|t| t.channel == Channel::Email));
 }
+
+#[test]
+fn old_closed_threads_leave_memory_but_open_ones_stay() {
+    use crate::domain::{CustomerId, ThreadSummary, forget_old_closed_threads};
+    let thread = |id: i64, status: ThreadStatus| ThreadSummary {
+        id: ThreadId(id),
+        customer: CustomerId(1),
+        customer_name: String::new(),
+        channel: Channel::Sms,
+        subject: String::new(),
+        preview: String::new(),
+        language: Language::En,
+        category: None,
+        queue: None,
+        status,
+        assignee: None,
+        unread: 0,
+        customer_closed: false,
+        created_at: Timestamp(id),
+        updated_at: Timestamp(id),
+    };
+    let mut threads: std::collections::HashMap<ThreadId, ThreadSummary> = (0..100)
+        .map(|i| {
+            let status = if i % 10 == 0 { ThreadStatus::Waiting } else { ThreadStatus::Completed };
+            (ThreadId(i), thread(i, status))
+        })
+        .collect();
+    forget_old_closed_threads(&mut threads, 20);
+    assert_eq!(threads.values().filter(|t| t.status.is_closed()).count(), 20);
+    assert_eq!(threads.values().filter(|t| !t.status.is_closed()).count(), 10, "open threads all stay");
+    assert!(threads.contains_key(&ThreadId(99)) && !threads.contains_key(&ThreadId(1)), "the newest stay");
+}
