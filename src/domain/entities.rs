@@ -319,7 +319,10 @@ pub struct ThreadSummary {
 /// Keeps every open thread and only the `keep` most recently updated closed
 /// ones, so that a long-running engine or workstation does not grow without
 /// bound; older closed threads stay in the database.
-pub fn forget_old_closed_threads(threads: &mut std::collections::HashMap<ThreadId, ThreadSummary>, keep: usize) {
+pub fn forget_old_closed_threads<S: std::hash::BuildHasher>(
+    threads: &mut std::collections::HashMap<ThreadId, ThreadSummary, S>,
+    keep: usize,
+) {
     let mut closed: Vec<(Timestamp, ThreadId)> =
         threads.values().filter(|t| t.status.is_closed()).map(|t| (t.updated_at, t.id)).collect();
     if closed.len() <= keep {
