@@ -28,11 +28,13 @@ pub struct EngineHandle {
 }
 
 impl EngineHandle {
-    /// Signs a client in (blocking; never call from an async task).
-    pub fn connect_blocking(&self, hello: Hello) -> Result<EventStream, CommandError> {
+    /// Signs a client in without waiting: the answer arrives on the receiver.
+    #[must_use]
+    pub fn connect_later(&self, hello: Hello) -> oneshot::Receiver<Result<EventStream, CommandError>> {
         let (reply, answer) = oneshot::channel();
-        self.inputs.send(Input::Connect { hello, reply }).map_err(|_| CommandError::EngineStopped)?;
-        answer.blocking_recv().map_err(|_| CommandError::EngineStopped)?
+        // If the engine has stopped, `reply` is dropped and the receiver says so.
+        let _ = self.inputs.send(Input::Connect { hello, reply });
+        answer
     }
 
     /// Signs a client in.
