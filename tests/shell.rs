@@ -89,7 +89,7 @@ fn pausing_with_a_reason_goes_through_the_engine_and_is_stored() {
     engine.shutdown_blocking();
 
     let store = Store::open(dir.path()).unwrap();
-    let agent = store.load_workspace().unwrap().users.into_iter().find(|u| u.login == "agent").unwrap();
+    let agent = store.load_workspace().unwrap().directory.users.into_iter().find(|u| u.login == "agent").unwrap();
     assert_eq!(agent.status, lunch, "the engine recorded it");
 }
 

@@ -140,12 +140,13 @@ impl Model {
 
     fn replace(&mut self, snapshot: Snapshot, local_now: Timestamp) {
         self.me = Some(snapshot.me);
-        self.users = snapshot.users.into_iter().map(|u| (u.id, u)).collect();
-        self.teams = snapshot.teams;
-        self.queues = snapshot.queues;
-        self.campaigns = snapshot.campaigns;
-        self.categories = snapshot.categories;
-        self.pause_reasons = snapshot.pause_reasons;
+        let directory = snapshot.directory;
+        self.users = directory.users.into_iter().map(|u| (u.id, u)).collect();
+        self.teams = directory.teams;
+        self.queues = directory.queues;
+        self.campaigns = directory.campaigns;
+        self.categories = directory.categories;
+        self.pause_reasons = directory.pause_reasons;
         self.threads = snapshot.threads.into_iter().map(|t| (t.id, t)).collect();
         self.order_is_stale = true;
         self.offers = snapshot.offers;

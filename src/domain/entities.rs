@@ -146,6 +146,24 @@ impl AgentStatus {
 /// The pause reason given when an agent misses too many offers in a row.
 pub const MISSED_OFFERS_REASON: &str = "Missed offers";
 
+/// The workspace's people and how work is organised: what the engine loads at
+/// start and what every client receives first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Directory {
+    /// Users.
+    pub users: Vec<User>,
+    /// Teams.
+    pub teams: Vec<Team>,
+    /// Queues with their members.
+    pub queues: Vec<Queue>,
+    /// Campaigns with their members.
+    pub campaigns: Vec<Campaign>,
+    /// Categories.
+    pub categories: Vec<Category>,
+    /// The admin's list of pause reasons.
+    pub pause_reasons: Vec<PauseReason>,
+}
+
 /// A user as every client sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {

@@ -3,8 +3,8 @@
 
 use super::hub::Audience;
 use crate::domain::{
-    AgentStatus, Campaign, Category, Channel, Interaction, InteractionId, InteractionState, Offer, PauseReason, Queue,
-    QueueId, QueueKind, Team, ThreadId, ThreadSummary, Timestamp, User, UserId,
+    AgentStatus, Campaign, Category, Channel, Directory, Interaction, InteractionId, InteractionState, Offer,
+    PauseReason, Queue, QueueId, QueueKind, Team, ThreadId, ThreadSummary, Timestamp, User, UserId,
 };
 use crate::protocol::{DemoState, Event, Snapshot};
 use crate::routing::AgentView;
@@ -55,7 +55,8 @@ impl State {
     /// Builds the state from what the store loaded.
     #[must_use]
     pub fn new(workspace: Workspace, now: Timestamp, demo: Option<DemoState>) -> Self {
-        let runtime = workspace
+        let Workspace { directory, threads, interactions, max_ids } = workspace;
+        let runtime = directory
             .users
             .iter()
             .map(|u| {
@@ -67,24 +68,24 @@ impl State {
                 (u.id, idle)
             })
             .collect();
-        let interaction_of_thread = workspace.interactions.iter().map(|i| (i.thread, i.id)).collect();
+        let interaction_of_thread = interactions.iter().map(|i| (i.thread, i.id)).collect();
         Self {
-            users: workspace.users.into_iter().map(|u| (u.id, u)).collect(),
-            teams: workspace.teams,
-            queues: workspace.queues.into_iter().map(|q| (q.id, q)).collect(),
-            campaigns: workspace.campaigns,
-            categories: workspace.categories,
-            pause_reasons: workspace.pause_reasons,
-            threads: workspace.threads.into_iter().map(|t| (t.id, t)).collect(),
-            interactions: workspace.interactions.into_iter().map(|i| (i.id, i)).collect(),
+            users: directory.users.into_iter().map(|u| (u.id, u)).collect(),
+            teams: directory.teams,
+            queues: directory.queues.into_iter().map(|q| (q.id, q)).collect(),
+            campaigns: directory.campaigns,
+            categories: directory.categories,
+            pause_reasons: directory.pause_reasons,
+            threads: threads.into_iter().map(|t| (t.id, t)).collect(),
+            interactions: interactions.into_iter().map(|i| (i.id, i)).collect(),
             interaction_of_thread,
             runtime,
             offer_reasons: HashMap::new(),
             demo,
-            next_customer: workspace.max_ids.customer + 1,
-            next_thread: workspace.max_ids.thread + 1,
-            next_message: workspace.max_ids.message + 1,
-            next_interaction: workspace.max_ids.interaction + 1,
+            next_customer: max_ids.customer + 1,
+            next_thread: max_ids.thread + 1,
+            next_message: max_ids.message + 1,
+            next_interaction: max_ids.interaction + 1,
         }
     }
 
@@ -270,12 +271,14 @@ impl State {
             .collect();
         Snapshot {
             me,
-            users: self.users.values().cloned().collect(),
-            teams: self.teams.clone(),
-            queues: self.queues.values().cloned().collect(),
-            campaigns: self.campaigns.clone(),
-            categories: self.categories.clone(),
-            pause_reasons: self.pause_reasons.clone(),
+            directory: Directory {
+                users: self.users.values().cloned().collect(),
+                teams: self.teams.clone(),
+                queues: self.queues.values().cloned().collect(),
+                campaigns: self.campaigns.clone(),
+                categories: self.categories.clone(),
+                pause_reasons: self.pause_reasons.clone(),
+            },
             threads,
             offers,
             demo: self.demo,

@@ -130,7 +130,7 @@ fn pause_with_a_listed_reason_is_stored_and_an_unknown_reason_is_refused() {
     b.engine.execute(AGENT, &Command::SetStatus { status: lunch.clone() }).unwrap();
     assert_eq!(b.engine.status_of(AGENT), Some(&lunch));
     let reopened = b.engine.store().load_workspace().unwrap();
-    assert_eq!(reopened.users.iter().find(|u| u.id == AGENT).unwrap().status, lunch);
+    assert_eq!(reopened.directory.users.iter().find(|u| u.id == AGENT).unwrap().status, lunch);
 }
 
 #[test]
@@ -238,7 +238,7 @@ fn a_client_too_far_behind_or_from_another_run_gets_a_fresh_snapshot() {
     let got = drain(&mut events);
     assert_eq!(got.len(), 1);
     assert!(
-        matches!(&got[0].event, Event::Snapshot(s) if s.users.iter().any(|u| u.id == SUPERVISOR && u.status == AgentStatus::LoggedOut))
+        matches!(&got[0].event, Event::Snapshot(s) if s.directory.users.iter().any(|u| u.id == SUPERVISOR && u.status == AgentStatus::LoggedOut))
     );
     let foreign = ResumePoint { epoch: epoch ^ 1, seq: engine.hub.last_seq() };
     let (_, mut events) = engine.connect(&hello("agent", Some(foreign))).unwrap();

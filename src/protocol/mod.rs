@@ -7,8 +7,7 @@
 //! server sends the same values as JSON text.
 
 use crate::domain::{
-    AgentStatus, Campaign, Category, InteractionId, Language, Message, Offer, PauseReason, Queue, Team, ThreadId,
-    ThreadSummary, Timestamp, User, UserId,
+    AgentStatus, Directory, InteractionId, Language, Message, Offer, ThreadId, ThreadSummary, Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -169,18 +168,8 @@ pub type CommandResult = Result<(), CommandError>;
 pub struct Snapshot {
     /// The signed-in user.
     pub me: UserId,
-    /// Every user (names, roles, statuses).
-    pub users: Vec<User>,
-    /// Teams.
-    pub teams: Vec<Team>,
-    /// Queues.
-    pub queues: Vec<Queue>,
-    /// Campaigns.
-    pub campaigns: Vec<Campaign>,
-    /// Categories.
-    pub categories: Vec<Category>,
-    /// The admin's list of pause reasons.
-    pub pause_reasons: Vec<PauseReason>,
+    /// Users, teams, queues and the rest of the workspace's organisation.
+    pub directory: Directory,
     /// Recent threads, newest first.
     pub threads: Vec<ThreadSummary>,
     /// Offers open to the signed-in user.

@@ -1,5 +1,7 @@
 use super::*;
-use crate::domain::{Author, Channel, CustomerId, MessageId, QueueId, Role, TeamId, ThreadStatus};
+use crate::domain::{
+    Author, Channel, CustomerId, Directory, MessageId, PauseReason, QueueId, Role, Team, TeamId, ThreadStatus, User,
+};
 
 fn round_trip<T: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T) {
     let bytes = encode(value).unwrap();
@@ -76,12 +78,12 @@ fn every_event_round_trips() {
     };
     let snapshot = Snapshot {
         me: UserId(1),
-        users: vec![user],
-        teams: vec![Team { id: TeamId(1), name: "Billing".into() }],
-        queues: vec![],
-        campaigns: vec![],
-        categories: vec![],
-        pause_reasons: vec![PauseReason { label: "Lunch".into() }],
+        directory: Directory {
+            users: vec![user],
+            teams: vec![Team { id: TeamId(1), name: "Billing".into() }],
+            pause_reasons: vec![PauseReason { label: "Lunch".into() }],
+            ..Directory::default()
+        },
         threads: vec![thread()],
         offers: vec![offer()],
         demo: Some(DemoState { paused: false }),

@@ -143,8 +143,8 @@ impl Sim {
             agenda: BinaryHeap::new(),
             counter: 0,
             conversations: HashMap::new(),
-            colleagues: workspace.users.iter().filter(|u| u.simulated).map(|u| u.id).collect(),
-            break_reason: workspace.pause_reasons.first().map(|r| r.label.clone()),
+            colleagues: workspace.directory.users.iter().filter(|u| u.simulated).map(|u| u.id).collect(),
+            break_reason: workspace.directory.pause_reasons.first().map(|r| r.label.clone()),
         };
         for thread in workspace.threads.iter().filter(|t| !t.status.is_closed()) {
             let lang = lang_of(thread.language);

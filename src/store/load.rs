@@ -2,27 +2,17 @@
 
 use super::{Store, StoreError};
 use crate::domain::{
-    AgentStatus, Author, Campaign, CampaignId, Category, CategoryId, Channel, CustomerId, Interaction, InteractionId,
-    InteractionState, Language, Message, MessageId, PauseReason, Queue, QueueId, QueueKind, Role, Team, TeamId,
-    ThreadId, ThreadStatus, ThreadSummary, Timestamp, User, UserId,
+    AgentStatus, Author, Campaign, CampaignId, Category, CategoryId, Channel, CustomerId, Directory, Interaction,
+    InteractionId, InteractionState, Language, Message, MessageId, PauseReason, Queue, QueueId, QueueKind, Role, Team,
+    TeamId, ThreadId, ThreadStatus, ThreadSummary, Timestamp, User, UserId,
 };
 use rusqlite::{Row, params};
 
 /// The workspace as stored: configuration, people and open work.
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
-    /// Users.
-    pub users: Vec<User>,
-    /// Teams.
-    pub teams: Vec<Team>,
-    /// Queues with their members.
-    pub queues: Vec<Queue>,
-    /// Campaigns with their members.
-    pub campaigns: Vec<Campaign>,
-    /// Categories.
-    pub categories: Vec<Category>,
-    /// Pause reasons.
-    pub pause_reasons: Vec<PauseReason>,
+    /// Users, teams, queues and the rest of the organisation.
+    pub directory: Directory,
     /// Threads that are not closed, plus the most recent closed ones.
     pub threads: Vec<ThreadSummary>,
     /// Interactions that are not completed.
@@ -177,7 +167,12 @@ impl Store {
             message: max("messages")?,
             interaction: max("interactions")?,
         };
-        Ok(Workspace { users, teams, queues, campaigns, categories, pause_reasons, threads, interactions, max_ids })
+        Ok(Workspace {
+            directory: Directory { users, teams, queues, campaigns, categories, pause_reasons },
+            threads,
+            interactions,
+            max_ids,
+        })
     }
 
     /// A thread's messages, oldest first.

@@ -122,7 +122,7 @@ fn a_failed_batch_writes_nothing() {
         demo: false,
     };
     assert!(store.apply(&[good, bad]).is_err(), "a thread of a missing customer breaks a foreign key");
-    let user = store.load_workspace().unwrap().users.into_iter().find(|u| u.id == UserId(1)).unwrap();
+    let user = store.load_workspace().unwrap().directory.users.into_iter().find(|u| u.id == UserId(1)).unwrap();
     assert_eq!(user.status, AgentStatus::Ready, "the first change was rolled back too");
     assert_eq!(store.count("audit").unwrap(), audit);
 }
@@ -132,7 +132,7 @@ fn the_demo_workspace_is_complete_and_marked_as_demo() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     store.insert_seed(&crate::sim::demo_workspace(), 0).unwrap();
-    let workspace = store.load_workspace().unwrap();
+    let workspace = store.load_workspace().unwrap().directory;
     let agents = workspace.users.iter().filter(|u| u.role == crate::domain::Role::Agent).count();
     assert!((18..=22).contains(&agents), "about 20 agents: {agents}");
     assert_eq!(workspace.teams.len(), 4);
