@@ -106,7 +106,8 @@ fn language_and_theme_switch_and_the_shell_looks_right_in_both_themes() {
     harness.snapshot("shell_light");
 
     harness.get_by_label("Français").click();
-    harness.run_steps(2);
+    harness.run_steps(3);
+    harness.snapshot("shell_french");
     harness.get_by_role_and_label(egui::accesskit::Role::Button, "Boîte de réception");
     harness.get_by_role_and_label(egui::accesskit::Role::Button, "Supervision");
     harness.get_by_label("English").click();

@@ -56,7 +56,7 @@ texts! {
     Ready => "Ready", "Disponible";
     Paused => "Paused", "En pause";
     LoggedOut => "Logged out", "Déconnecté";
-    Status => "Status", "Statut";
+    Status => "Status:", "Statut :";
     PauseWith => "Pause with a reason", "Mettre en pause pour";
     Embedded => "Embedded engine", "Moteur intégré";
     Server => "Server", "Serveur";

@@ -162,7 +162,7 @@ fn status_menu(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
     let Some(status) = app.model.my_status() else { return };
     let palette = app.theme.palette();
     let lang = app.language;
-    let label = format!("{}: {}", tr(lang, Text::Status), status_label(app, status));
+    let label = format!("{} {}", tr(lang, Text::Status), status_label(app, status));
     ui.menu_button(RichText::new(label), |ui| {
         let mut item = |ui: &mut Ui, command: UiCommand, text: String| {
             let current = command.is_current_status(status);
