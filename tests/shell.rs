@@ -31,6 +31,12 @@ fn launch(data: &Path, login: &str) -> (Harness<'static, App>, EngineHandle) {
     (harness, engine)
 }
 
+/// Closes the window before the engine, so that its connection goes first.
+fn close(harness: Harness<'static, App>, engine: &EngineHandle) {
+    drop(harness);
+    engine.shutdown_blocking();
+}
+
 /// Steps the UI until the engine's events have made `done` true.
 fn wait_until(harness: &mut Harness<'static, App>, done: impl Fn(&App) -> bool) {
     for _ in 0..500 {
@@ -64,15 +70,13 @@ fn every_entry_of_the_bar_opens_its_mode_and_roles_hide_the_others() {
             harness.get_by_label("Coming in a later release");
         }
     }
-    drop(harness);
-    engine.shutdown_blocking();
+    close(harness, &engine);
 
     let (harness, engine) = launch(dir.path(), "agent");
     assert!(harness.query_by_label("Monitoring").is_none(), "agents do not see Monitoring");
     assert!(harness.query_by_label("Admin").is_none(), "agents do not see Admin");
     harness.get_by_role_and_label(egui::accesskit::Role::Button, "Inbox");
-    drop(harness);
-    engine.shutdown_blocking();
+    close(harness, &engine);
 }
 
 #[test]
@@ -85,8 +89,7 @@ fn pausing_with_a_reason_goes_through_the_engine_and_is_stored() {
     let lunch = AgentStatus::Paused { reason: "Lunch".into() };
     wait_until(&mut harness, |app| app.my_status() == Some(&lunch));
     harness.get_by_label("Status: Paused — Lunch");
-    drop(harness);
-    engine.shutdown_blocking();
+    close(harness, &engine);
 
     let store = Store::open(dir.path()).unwrap();
     let agent = store.load_workspace().unwrap().directory.users.into_iter().find(|u| u.login == "agent").unwrap();
@@ -113,8 +116,7 @@ fn language_and_theme_switch_and_the_shell_looks_right_in_both_themes() {
     harness.get_by_label("English").click();
     harness.run_steps(2);
     harness.get_by_role_and_label(egui::accesskit::Role::Button, "Inbox");
-    drop(harness);
-    engine.shutdown_blocking();
+    close(harness, &engine);
 }
 
 #[test]
@@ -134,6 +136,5 @@ fn the_command_palette_lists_commands_with_shortcuts_and_runs_them() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num1);
     harness.run_steps(2);
     assert_eq!(harness.state().mode, Mode::Inbox, "Ctrl+1 goes to the Inbox");
-    drop(harness);
-    engine.shutdown_blocking();
+    close(harness, &engine);
 }

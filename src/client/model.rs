@@ -203,12 +203,6 @@ impl Model {
         self.threads.get(&id)
     }
 
-    /// How many threads the model holds.
-    #[must_use]
-    pub fn thread_count(&self) -> usize {
-        self.threads.len()
-    }
-
     /// Engine time now, from the local clock and the measured offset.
     #[must_use]
     pub fn engine_now(&self, local_now: Timestamp) -> Timestamp {

@@ -4,7 +4,7 @@
 
 use super::Plan;
 use super::hub::Audience;
-use super::state::State;
+use super::state::{DEMO_PAUSED_SETTING, State};
 use crate::domain::{
     AgentStatus, Author, InteractionId, InteractionState, Message, MessageId, Permission, Role, ThreadId, ThreadStatus,
     ThreadSummary, Timestamp, User, UserId,
@@ -176,7 +176,7 @@ impl State {
                 if self.demo.is_none() {
                     return Err(CommandError::InvalidState("no demo traffic runs in this engine".into()));
                 }
-                plan.changes.push(Change::Setting { key: "demo.paused".into(), value: paused.to_string() });
+                plan.changes.push(Change::Setting { key: DEMO_PAUSED_SETTING.into(), value: paused.to_string() });
                 plan.changes.push(audit(now, Some(actor.id), "demo.paused", "demo".into(), paused.to_string()));
                 Ok(())
             }

@@ -116,10 +116,4 @@ impl Hub {
     pub fn unsubscribe(&mut self, id: ConnectionId) {
         self.subscribers.retain(|s| s.id != id);
     }
-
-    /// How many subscribers are connected.
-    #[must_use]
-    pub fn subscriber_count(&self) -> usize {
-        self.subscribers.len()
-    }
 }

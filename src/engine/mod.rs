@@ -93,7 +93,9 @@ impl Engine {
         }
         let workspace = store.load_workspace()?;
         let demo = match &options.demo {
-            Some(_) => Some(DemoState { paused: store.setting("demo.paused")?.as_deref() == Some("true") }),
+            Some(_) => {
+                Some(DemoState { paused: store.setting(state::DEMO_PAUSED_SETTING)?.as_deref() == Some("true") })
+            }
             None => None,
         };
         let sim = options.demo.map(|o| Sim::new(o, &workspace, now));
@@ -225,13 +227,6 @@ impl Engine {
         let mut events = Vec::new();
         for change in &plan.changes {
             self.state.apply(change, &mut events);
-            if let Change::Setting { key, value } = change
-                && key == "demo.paused"
-                && let Some(demo) = &mut self.state.demo
-            {
-                demo.paused = value == "true";
-                events.push((Audience::All, Event::DemoChanged(*demo)));
-            }
         }
         events.extend(plan.events);
         for user in plan.idle {
@@ -388,17 +383,5 @@ impl Engine {
     #[must_use]
     pub fn status_of(&self, user: UserId) -> Option<&AgentStatus> {
         self.state.users.get(&user).map(|u| &u.status)
-    }
-
-    /// Looks a user up by sign-in name.
-    #[must_use]
-    pub fn user_id(&self, login: &str) -> Option<UserId> {
-        self.state.users.values().find(|u| u.login == login).map(|u| u.id)
-    }
-
-    /// How many clients are connected.
-    #[must_use]
-    pub fn connection_count(&self) -> usize {
-        self.hub.subscriber_count()
     }
 }

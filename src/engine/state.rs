@@ -43,6 +43,9 @@ pub struct State {
     next_interaction: i64,
 }
 
+/// The setting that remembers whether the demo generator is paused.
+pub const DEMO_PAUSED_SETTING: &str = "demo.paused";
+
 /// Closed threads kept in memory; older ones are read from the store.
 const KEEP_CLOSED_THREADS: usize = 2000;
 /// How far past that the memory may grow before it is pruned.
@@ -118,10 +121,10 @@ impl State {
                     u.status = status.clone();
                     u.status_since = *since;
                     if matches!(status, AgentStatus::Ready) {
-                        let runtime = self.runtime_mut(*user, *since);
+                        let runtime = self.runtime(*user, *since);
                         runtime.consecutive_misses = 0;
                         if runtime.idle_since < *since && self.load(*user, None) == 0 {
-                            self.runtime_mut(*user, *since).idle_since = *since;
+                            self.runtime(*user, *since).idle_since = *since;
                         }
                     }
                     events.push((
@@ -156,21 +159,25 @@ impl State {
                     self.interactions.insert(interaction.id, interaction.clone());
                 }
             }
-            Change::NewCustomer { .. } | Change::Setting { .. } | Change::Audit { .. } => {}
+            Change::Setting { key, value } => {
+                if key == DEMO_PAUSED_SETTING
+                    && let Some(demo) = &mut self.demo
+                {
+                    demo.paused = value == "true";
+                    events.push((Audience::All, Event::DemoChanged(*demo)));
+                }
+            }
+            Change::NewCustomer { .. } | Change::Audit { .. } => {}
         }
     }
 
-    fn runtime_mut(&mut self, user: UserId, now: Timestamp) -> &mut AgentRuntime {
+    /// The runtime record of an agent, created on first use.
+    pub fn runtime(&mut self, user: UserId, now: Timestamp) -> &mut AgentRuntime {
         self.runtime.entry(user).or_insert(AgentRuntime {
             idle_since: now,
             cool_down_until: Timestamp(0),
             consecutive_misses: 0,
         })
-    }
-
-    /// The runtime record of an agent, created on first use.
-    pub fn runtime(&mut self, user: UserId, now: Timestamp) -> &mut AgentRuntime {
-        self.runtime_mut(user, now)
     }
 
     /// The offer an interaction in the Offered state makes to `agent`.

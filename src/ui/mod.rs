@@ -210,6 +210,14 @@ impl App {
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        // Every shortcut uses Ctrl (Cmd): most frames have no such key press,
+        // and they skip building the command list.
+        let pressed_with_command = ctx.input(|i| {
+            i.events.iter().any(|e| matches!(e, egui::Event::Key { pressed: true, modifiers, .. } if modifiers.command))
+        });
+        if !pressed_with_command {
+            return;
+        }
         let commands = UiCommand::available(&self.model);
         let pressed: Vec<UiCommand> = commands
             .into_iter()
