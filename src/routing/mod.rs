@@ -1,9 +1,23 @@
-//! The distributor: which waiting interaction goes to which agent.
+//! The distributor: which waiting interaction goes to which agent, and the
+//! figures that say how well it went.
 //!
 //! Pure and deterministic: no IO, no clock of its own (time is passed in), no
-//! tokio, rusqlite or egui. This first version orders waiting work by priority
-//! then age and offers it to the longest-idle eligible member of its queue;
-//! the richer rules of ROUTING.md (skills, overflow, strategies) grow here.
+//! tokio, rusqlite or egui. [`Router`] holds queues, agents and work and
+//! re-routes on every change; [`events`] is its log of facts and [`kpi`] the
+//! formulas computed from that log. ROUTING.md in `docs/` states the rules.
+
+pub mod events;
+mod explain;
+mod model;
+mod router;
+
+pub use explain::{Blocker, OfferReason, Trigger, WaitReason};
+pub use model::{
+    AgentConfig, Capacity, DeferUntil, Disposition, ItemState, LanguageSet, MAX_SKILL_LEVEL, MaxWait, Membership,
+    NewItem, OverflowStep, QueueConfig, QueueStatus, Requirement, RoutingError, Settings, SkillSet, Slot, SmartClose,
+    StepAction, Strategy, TransferRecord, TransferTarget, WrapUp,
+};
+pub use router::{AgentView as AgentState, ItemView, Notice, OfferEnd, Outbox, Router};
 
 use crate::domain::{AgentStatus, Interaction, Language, Queue, QueueKind, Timestamp, UserId};
 use std::cmp::Reverse;

@@ -1,4 +1,4 @@
-use super::*;
+use super::super::*;
 use crate::domain::{InteractionId, InteractionState, QueueId, ThreadId};
 use proptest::prelude::*;
 

@@ -1,0 +1,7 @@
+//! Tests of the distributor: a small harness, one scenario per rule, and
+//! property tests that check every invariant after every step.
+
+mod harness;
+mod legacy;
+mod properties;
+mod scenarios;
