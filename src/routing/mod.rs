@@ -5,6 +5,9 @@
 //! then age and offers it to the longest-idle eligible member of its queue;
 //! the richer rules of ROUTING.md (skills, overflow, strategies) grow here.
 
+pub mod events;
+pub mod kpi;
+
 use crate::domain::{AgentStatus, Interaction, Language, Queue, QueueKind, Timestamp, UserId};
 use std::cmp::Reverse;
 
