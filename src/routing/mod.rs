@@ -19,6 +19,9 @@ pub use model::{
 };
 pub use router::{AgentView as AgentState, ItemView, Notice, OfferEnd, Outbox, Router};
 
+pub mod events;
+pub mod kpi;
+
 use crate::domain::{AgentStatus, Interaction, Language, Queue, QueueKind, Timestamp, UserId};
 use std::cmp::Reverse;
 
