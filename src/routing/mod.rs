@@ -4,10 +4,11 @@
 //! Pure and deterministic: no IO, no clock of its own (time is passed in), no
 //! tokio, rusqlite or egui. [`Router`] holds queues, agents and work and
 //! re-routes on every change; [`events`] is its log of facts and [`kpi`] the
-//! formulas computed from that log. ROUTING.md in `docs/` states the rules.
+//! formulas computed from that log. `docs/routing.md` states the rules.
 
 pub mod events;
 mod explain;
+pub mod kpi;
 mod model;
 mod router;
 
@@ -19,8 +20,6 @@ pub use model::{
 };
 pub use router::{AgentView as AgentState, ItemView, Notice, OfferEnd, Outbox, Router};
 
-pub mod events;
-pub mod kpi;
 
 use crate::domain::{AgentStatus, Interaction, Language, Queue, QueueKind, Timestamp, UserId};
 use std::cmp::Reverse;
