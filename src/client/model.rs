@@ -26,6 +26,16 @@ pub enum NoticeBody {
     PausedForMissedOffers,
     /// No audio device: the chime is silent.
     NoAudio,
+    /// A conversation I hold has been quiet past its queue's inactivity time (C4).
+    Inactive {
+        /// The customer's name.
+        customer: String,
+    },
+    /// A deferred conversation came back to me (C5).
+    DeferReturned {
+        /// The customer's name.
+        customer: String,
+    },
     /// The engine's or the link's own words.
     Text(String),
 }
@@ -77,6 +87,12 @@ pub struct Model {
     pub connected: bool,
     /// The last event applied.
     pub last_seq: u64,
+    /// Every agent's status per queue.
+    pub memberships: Vec<crate::domain::QueueMembership>,
+    /// Agents in wrap-up, and until when (`None`: until ended).
+    pub wrap_ups: BTreeMap<UserId, Option<Timestamp>>,
+    /// The engine's latest answer to "why is this waiting?", per thread.
+    pub wait_reasons: std::collections::HashMap<ThreadId, String>,
 }
 
 /// Closed threads the workstation keeps listed.
@@ -134,6 +150,30 @@ impl Model {
                 }
             }
             Event::DemoChanged(demo) => self.demo = Some(demo),
+            Event::QueueStatusChanged { agent, queue, status } => {
+                if let Some(m) = self.memberships.iter_mut().find(|m| m.agent == agent && m.queue == queue) {
+                    m.status = status;
+                }
+            }
+            Event::WrapUpChanged { agent, until } => match until {
+                Some(until) => {
+                    self.wrap_ups.insert(agent, until);
+                }
+                None => {
+                    self.wrap_ups.remove(&agent);
+                }
+            },
+            Event::Inactive { thread } => {
+                let customer = self.threads.get(&thread).map(|t| t.customer_name.clone()).unwrap_or_default();
+                self.notify(NoticeKind::Info, NoticeBody::Inactive { customer }, local_now);
+            }
+            Event::DeferReturned { thread } => {
+                let customer = self.threads.get(&thread).map(|t| t.customer_name.clone()).unwrap_or_default();
+                self.notify(NoticeKind::Info, NoticeBody::DeferReturned { customer }, local_now);
+            }
+            Event::WaitExplained { thread, text } => {
+                self.wait_reasons.insert(thread, text);
+            }
             Event::Notice { text, .. } => self.notify(NoticeKind::Info, NoticeBody::Text(text), local_now),
         }
     }
@@ -147,6 +187,7 @@ impl Model {
         self.campaigns = directory.campaigns;
         self.categories = directory.categories;
         self.pause_reasons = directory.pause_reasons;
+        self.memberships = snapshot.memberships;
         self.threads = snapshot.threads.into_iter().map(|t| (t.id, t)).collect();
         self.order_is_stale = true;
         self.offers = snapshot.offers;

@@ -403,7 +403,7 @@ pub struct Offer {
     pub reason: String,
 }
 
-/// Where a routed interaction stands (ROUTING.md: New → Offered → Assigned → Completed).
+/// Where a routed interaction stands (ROUTING.md: New → Offered → Assigned ⇄ Deferred → Completed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum InteractionState {
     /// Waiting in its queue.
@@ -420,6 +420,13 @@ pub enum InteractionState {
         /// The agent holding it.
         agent: UserId,
     },
+    /// Put aside by its agent until a time or the customer's next reply.
+    Deferred {
+        /// The agent it returns to.
+        agent: UserId,
+        /// Until when; `None` until the customer writes again.
+        until: Option<Timestamp>,
+    },
     /// Finished or abandoned.
     Completed,
 }
@@ -432,15 +439,18 @@ impl InteractionState {
             InteractionState::Waiting => "waiting",
             InteractionState::Offered { .. } => "offered",
             InteractionState::Assigned { .. } => "assigned",
+            InteractionState::Deferred { .. } => "deferred",
             InteractionState::Completed => "completed",
         }
     }
 
-    /// The agent offered or holding the interaction.
+    /// The agent offered, holding or owning the deferred interaction.
     #[must_use]
     pub fn agent(self) -> Option<UserId> {
         match self {
-            InteractionState::Offered { agent, .. } | InteractionState::Assigned { agent } => Some(agent),
+            InteractionState::Offered { agent, .. }
+            | InteractionState::Assigned { agent }
+            | InteractionState::Deferred { agent, .. } => Some(agent),
             InteractionState::Waiting | InteractionState::Completed => None,
         }
     }
@@ -463,6 +473,14 @@ pub struct Interaction {
     pub created_at: Timestamp,
     /// When it entered its current queue (the queue statistics clock).
     pub queued_at: Timestamp,
+    /// When an agent took it, if one has.
+    pub answered_at: Option<Timestamp>,
+    /// Skills it needs beyond its queue's, by category index (a transfer to a category adds one).
+    pub skills: u64,
+    /// The conversation's language as routed (a transfer to a language changes it).
+    pub language: Language,
+    /// A direct or team transfer it waits under.
+    pub direct: Option<super::Direct>,
 }
 
 /// A customer.

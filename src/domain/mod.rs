@@ -7,8 +7,10 @@ mod entities;
 mod ids;
 mod permission;
 mod time;
+mod work;
 
 pub use entities::*;
 pub use ids::*;
 pub use permission::{Permission, Role};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
+pub use work::{DeferUntil, Direct, Disposition, QueueMembership, TransferTo};

@@ -6,12 +6,15 @@ use super::Plan;
 use super::hub::Audience;
 use super::state::{DEMO_PAUSED_SETTING, State};
 use crate::domain::{
-    AgentStatus, Author, InteractionId, InteractionState, Message, MessageId, Permission, Role, ThreadId, ThreadStatus,
-    ThreadSummary, Timestamp, User, UserId,
+    AgentStatus, Author, DeferUntil, InteractionId, Message, MessageId, Permission, QueueId, Role, ThreadId,
+    ThreadStatus, ThreadSummary, Timestamp, TransferTo, User, UserId,
 };
-use crate::protocol::{Command, CommandError, Event, MAX_BODY_CHARS, OfferOutcome};
-use crate::routing::MISSED_OFFERS_REASON;
+use crate::protocol::{Command, CommandError, Event, MAX_BODY_CHARS};
+use crate::routing::{MISSED_OFFERS_REASON, RoutingError, TransferTarget};
 use crate::store::Change;
+
+/// The longest transfer comment, in characters.
+const MAX_COMMENT_CHARS: usize = 1000;
 
 /// The longest preview kept on a thread, in characters.
 const PREVIEW_CHARS: usize = 140;
@@ -83,22 +86,24 @@ impl State {
             }
             Command::SetAgentStatus { agent, status } => {
                 require(&actor, Permission::ManageAgents, command)?;
-                let target =
-                    self.users.get(agent).ok_or(CommandError::NotFound { what: "user".into(), id: agent.0 })?;
-                if actor.role != Role::Admin && target.team != actor.team {
-                    return Err(CommandError::Forbidden { command: format!("{} for another team", command.name()) });
-                }
+                self.check_team(&actor, *agent, command)?;
                 self.plan_status(&actor, *agent, status, now, plan)
             }
             Command::AcceptOffer { interaction } => {
                 require(&actor, Permission::HandleInteractions, command)?;
-                self.plan_accept(&actor, *interaction, now, plan)
+                self.router.accept(actor.id, *interaction, now).map_err(routing_error)?;
+                plan.changes.push(audit(
+                    now,
+                    Some(actor.id),
+                    "offer.accepted",
+                    format!("interaction:{}", interaction.0),
+                    String::new(),
+                ));
+                Ok(())
             }
             Command::RejectOffer { interaction } => {
                 require(&actor, Permission::HandleInteractions, command)?;
-                self.open_offer(actor.id, *interaction, now)?;
-                self.plan_return_to_queue(*interaction, OfferOutcome::Rejected, plan);
-                Ok(())
+                self.router.reject(actor.id, *interaction, now).map_err(routing_error)
             }
             Command::OpenThread { thread } => {
                 require(&actor, Permission::HandleInteractions, command)?;
@@ -125,7 +130,13 @@ impl State {
                         "a reply is limited to {MAX_BODY_CHARS} characters"
                     )));
                 }
-                let summary = self.held_thread(&actor, *thread, "reply")?;
+                let summary = self.held_thread(&actor, *thread, "reply")?.clone();
+                if let Some(interaction) = self.interaction_of(*thread).map(|i| i.id) {
+                    if self.first_replies.insert(interaction) {
+                        self.router.first_response(interaction, now);
+                    }
+                    self.router.message(interaction, false, now).map_err(routing_error)?;
+                }
                 let mut updated = summary.clone();
                 updated.preview = preview(body);
                 updated.updated_at = now;
@@ -148,19 +159,28 @@ impl State {
                 ));
                 Ok(())
             }
-            Command::Complete { thread } => {
+            Command::Complete { thread, disposition } => {
                 require(&actor, Permission::HandleInteractions, command)?;
                 let summary = self.held_thread(&actor, *thread, "complete it")?;
-                let mut done = summary.clone();
-                done.status = ThreadStatus::Completed;
-                done.unread = 0;
-                done.updated_at = now;
-                if let Some(interaction) = self.interaction_of(*thread) {
-                    let mut finished = interaction.clone();
-                    finished.state = InteractionState::Completed;
-                    plan.changes.push(Change::Interaction { interaction: finished, demo: actor.simulated });
+                let interaction = self.open_interaction(*thread)?;
+                let smart_close =
+                    self.queue_profiles.get(&summary.queue.unwrap_or(QueueId(0))).and_then(|p| p.smart_close);
+                if let Some(disposition) = disposition {
+                    if disposition.notes.chars().count() > MAX_BODY_CHARS {
+                        return Err(CommandError::InvalidInput(format!(
+                            "notes are limited to {MAX_BODY_CHARS} characters"
+                        )));
+                    }
+                    if let Some(category) = disposition.category
+                        && !self.categories.iter().any(|c| c.id == category)
+                    {
+                        return Err(CommandError::NotFound { what: "category".into(), id: category.0 });
+                    }
+                    let json =
+                        serde_json::to_string(disposition).map_err(|e| CommandError::InvalidInput(e.to_string()))?;
+                    plan.changes.push(Change::Disposition { interaction, json });
                 }
-                plan.changes.push(Change::Thread { thread: done, demo: actor.simulated });
+                self.router.complete(actor.id, interaction, None, smart_close, now).map_err(routing_error)?;
                 plan.changes.push(audit(
                     now,
                     Some(actor.id),
@@ -168,7 +188,150 @@ impl State {
                     format!("thread:{}", thread.0),
                     String::new(),
                 ));
-                plan.idle.push(actor.id);
+                Ok(())
+            }
+            Command::SetQueueStatus { agent, queue, status } => {
+                let target = match agent {
+                    Some(agent) if *agent != actor.id => {
+                        require(&actor, Permission::ManageAgents, command)?;
+                        self.check_team(&actor, *agent, command)?;
+                        *agent
+                    }
+                    _ => {
+                        require(&actor, Permission::SetOwnStatus, command)?;
+                        actor.id
+                    }
+                };
+                self.check_pause_reason(status)?;
+                if !self.memberships.contains_key(&(target, *queue)) {
+                    return Err(CommandError::InvalidState("that agent is not a member of this queue".into()));
+                }
+                self.router
+                    .set_status(target, Some(*queue), &super::distribution::queue_status(status), now)
+                    .map_err(routing_error)?;
+                plan.changes.push(audit(
+                    now,
+                    Some(actor.id),
+                    "queue_status.set",
+                    format!("user:{} queue:{}", target.0, queue.0),
+                    status_detail(status),
+                ));
+                Ok(())
+            }
+            Command::Defer { thread, until } => {
+                require(&actor, Permission::HandleInteractions, command)?;
+                self.held_thread(&actor, *thread, "defer it")?;
+                let interaction = self.open_interaction(*thread)?;
+                self.router.defer(actor.id, interaction, *until, now).map_err(routing_error)?;
+                let detail = match until {
+                    DeferUntil::Time(at) => format!("until {}", at.0),
+                    DeferUntil::NextReply => "until the customer's reply".to_owned(),
+                };
+                plan.changes.push(audit(
+                    now,
+                    Some(actor.id),
+                    "thread.deferred",
+                    format!("thread:{}", thread.0),
+                    detail,
+                ));
+                Ok(())
+            }
+            Command::Resume { thread } => {
+                require(&actor, Permission::HandleInteractions, command)?;
+                let interaction = self.resumable(*thread, plan)?;
+                self.router.resume(actor.id, interaction, now).map_err(routing_error)?;
+                plan.changes.push(audit(
+                    now,
+                    Some(actor.id),
+                    "thread.resumed",
+                    format!("thread:{}", thread.0),
+                    String::new(),
+                ));
+                Ok(())
+            }
+            Command::Transfer { thread, to, comment } => {
+                require(&actor, Permission::HandleInteractions, command)?;
+                if comment.chars().count() > MAX_COMMENT_CHARS {
+                    return Err(CommandError::InvalidInput(format!(
+                        "a transfer comment is limited to {MAX_COMMENT_CHARS} characters"
+                    )));
+                }
+                self.held_thread(&actor, *thread, "transfer it")?;
+                let interaction = self.open_interaction(*thread)?;
+                let target = self.transfer_target(*to)?;
+                self.router.transfer(actor.id, interaction, target, comment, now).map_err(routing_error)?;
+                plan.changes.push(audit(
+                    now,
+                    Some(actor.id),
+                    "thread.transferred",
+                    format!("thread:{}", thread.0),
+                    format!("{to:?}: {comment}"),
+                ));
+                Ok(())
+            }
+            Command::ForceAssign { thread, agent } => {
+                if !(actor.role.allows(Permission::Monitor) && actor.role.allows(Permission::ManageAgents)) {
+                    return Err(CommandError::Forbidden { command: command.name().to_owned() });
+                }
+                self.check_team(&actor, *agent, command)?;
+                let interaction = self.open_interaction(*thread)?;
+                self.router.force_assign(actor.id, interaction, *agent, now).map_err(routing_error)?;
+                plan.changes.push(audit(
+                    now,
+                    Some(actor.id),
+                    "thread.force_assigned",
+                    format!("thread:{}", thread.0),
+                    format!("to user:{}", agent.0),
+                ));
+                Ok(())
+            }
+            Command::Unassign { thread } => {
+                require(&actor, Permission::HandleInteractions, command)?;
+                self.held_thread(&actor, *thread, "unassign it")?;
+                let interaction = self.open_interaction(*thread)?;
+                self.router.unassign(actor.id, interaction, now).map_err(routing_error)?;
+                plan.changes.push(audit(
+                    now,
+                    Some(actor.id),
+                    "thread.unassigned",
+                    format!("thread:{}", thread.0),
+                    String::new(),
+                ));
+                Ok(())
+            }
+            Command::EndWrapUp { agent } => {
+                let target = match agent {
+                    Some(agent) if *agent != actor.id => {
+                        require(&actor, Permission::ManageAgents, command)?;
+                        self.check_team(&actor, *agent, command)?;
+                        *agent
+                    }
+                    _ => {
+                        require(&actor, Permission::HandleInteractions, command)?;
+                        actor.id
+                    }
+                };
+                self.router.end_wrap_up(target, now).map_err(routing_error)?;
+                plan.changes.push(audit(
+                    now,
+                    Some(actor.id),
+                    "wrap_up.ended",
+                    format!("user:{}", target.0),
+                    String::new(),
+                ));
+                Ok(())
+            }
+            Command::ExplainWait { thread } => {
+                let summary = self.thread_or_err(*thread)?;
+                let text = match self.interaction_of(*thread) {
+                    Some(interaction) => self
+                        .router
+                        .why_waiting(interaction.id, now)
+                        .map_or_else(|| "not waiting".to_owned(), |why| why.describe()),
+                    None if summary.status.is_closed() => "this conversation is closed".to_owned(),
+                    None => "not waiting".to_owned(),
+                };
+                plan.events.push((Audience::User(actor.id), Event::WaitExplained { thread: *thread, text }));
                 Ok(())
             }
             Command::SetDemoPaused { paused } => {
@@ -183,6 +346,82 @@ impl State {
         }
     }
 
+    fn check_pause_reason(&self, status: &AgentStatus) -> Result<(), CommandError> {
+        if let AgentStatus::Paused { reason } = status {
+            let known = self.pause_reasons.iter().any(|r| &r.label == reason) || reason == MISSED_OFFERS_REASON;
+            if !known {
+                return Err(CommandError::InvalidInput(format!("{reason:?} is not a pause reason of this workspace")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Supervisors act on their own team; admins on everyone.
+    fn check_team(&self, actor: &User, agent: UserId, command: &Command) -> Result<(), CommandError> {
+        let target = self.users.get(&agent).ok_or(CommandError::NotFound { what: "user".into(), id: agent.0 })?;
+        if actor.role != Role::Admin && target.team != actor.team {
+            return Err(CommandError::Forbidden { command: format!("{} for another team", command.name()) });
+        }
+        Ok(())
+    }
+
+    /// The open interaction of a thread, or why there is none.
+    fn open_interaction(&self, thread: ThreadId) -> Result<InteractionId, CommandError> {
+        self.interaction_of(thread)
+            .map(|i| i.id)
+            .ok_or_else(|| CommandError::InvalidState("this conversation has no open work".into()))
+    }
+
+    /// The interaction to resume for a thread: a deferred one, or the last one of a closed thread,
+    /// put back into the distributor's memory.
+    fn resumable(&mut self, thread: ThreadId, plan: &mut Plan) -> Result<InteractionId, CommandError> {
+        if let Some(interaction) = self.interaction_of(thread) {
+            return Ok(interaction.id);
+        }
+        let summary = self.thread_or_err(thread)?.clone();
+        if !summary.status.is_closed() {
+            return Err(CommandError::InvalidState("only deferred or completed conversations can be resumed".into()));
+        }
+        let last = plan.closed_interaction.take().filter(|i| i.thread == thread).ok_or_else(|| {
+            CommandError::InvalidState("this conversation's history is not available to resume".into())
+        })?;
+        let item = super::distribution::new_item(&last, false);
+        self.router.restore_closed(&item, last.created_at).map_err(routing_error)?;
+        plan.changes.push(Change::Interaction { interaction: last.clone(), demo: false });
+        Ok(last.id)
+    }
+
+    fn transfer_target(&self, to: TransferTo) -> Result<TransferTarget, CommandError> {
+        Ok(match to {
+            TransferTo::Agent(agent) => {
+                self.users.get(&agent).ok_or(CommandError::NotFound { what: "user".into(), id: agent.0 })?;
+                TransferTarget::Agent(agent)
+            }
+            TransferTo::Team(team) => {
+                if !self.teams.iter().any(|t| t.id == team) {
+                    return Err(CommandError::NotFound { what: "team".into(), id: team.0 });
+                }
+                TransferTarget::Team(team)
+            }
+            TransferTo::Category(category) => {
+                let index = self
+                    .categories
+                    .iter()
+                    .position(|c| c.id == category)
+                    .and_then(|p| u8::try_from(p).ok())
+                    .ok_or(CommandError::NotFound { what: "category".into(), id: category.0 })?;
+                TransferTarget::Skill(index)
+            }
+            TransferTo::Language(language) => TransferTarget::Language(super::distribution::language_index(language)),
+            TransferTo::Queue(queue) => {
+                if !self.queues.contains_key(&queue) {
+                    return Err(CommandError::NotFound { what: "queue".into(), id: queue.0 });
+                }
+                TransferTarget::Queue(queue)
+            }
+        })
+    }
+
     fn plan_status(
         &mut self,
         actor: &User,
@@ -191,12 +430,7 @@ impl State {
         now: Timestamp,
         plan: &mut Plan,
     ) -> Result<(), CommandError> {
-        if let AgentStatus::Paused { reason } = status {
-            let known = self.pause_reasons.iter().any(|r| &r.label == reason) || reason == MISSED_OFFERS_REASON;
-            if !known {
-                return Err(CommandError::InvalidInput(format!("{reason:?} is not a pause reason of this workspace")));
-            }
-        }
+        self.check_pause_reason(status)?;
         let current = self.users.get(&target).map(|u| &u.status);
         if current == Some(status) {
             return Ok(());
@@ -209,91 +443,20 @@ impl State {
             format!("user:{}", target.0),
             status_detail(status),
         ));
-        if !matches!(status, AgentStatus::Ready) {
-            let offered: Vec<InteractionId> = self
-                .interactions
-                .values()
-                .filter(|i| matches!(i.state, InteractionState::Offered { agent, .. } if agent == target))
-                .map(|i| i.id)
-                .collect();
-            for interaction in offered {
-                self.plan_return_to_queue(interaction, OfferOutcome::Withdrawn, plan);
-            }
-        }
+        // Every queue follows; the distributor withdraws an offer the agent can no longer take.
+        self.router.set_status(target, None, &super::distribution::queue_status(status), now).map_err(routing_error)?;
         Ok(())
     }
+}
 
-    /// The offer of `interaction` to `agent`, if it is still open.
-    fn open_offer(
-        &self,
-        agent: UserId,
-        interaction: InteractionId,
-        now: Timestamp,
-    ) -> Result<(UserId, Timestamp), CommandError> {
-        let found = self
-            .interactions
-            .get(&interaction)
-            .ok_or(CommandError::NotFound { what: "interaction".into(), id: interaction.0 })?;
-        match found.state {
-            InteractionState::Offered { agent: offered_to, expires_at } if offered_to == agent => {
-                if now >= expires_at {
-                    Err(CommandError::InvalidState("this offer has expired".into()))
-                } else {
-                    Ok((offered_to, expires_at))
-                }
-            }
-            _ => Err(CommandError::InvalidState("this offer is no longer open to you".into())),
-        }
-    }
-
-    fn plan_accept(
-        &mut self,
-        actor: &User,
-        interaction: InteractionId,
-        now: Timestamp,
-        plan: &mut Plan,
-    ) -> Result<(), CommandError> {
-        self.open_offer(actor.id, interaction, now)?;
-        let Some(found) = self.interactions.get(&interaction) else {
-            return Err(CommandError::NotFound { what: "interaction".into(), id: interaction.0 });
-        };
-        let mut assigned = found.clone();
-        assigned.state = InteractionState::Assigned { agent: actor.id };
-        let mut thread = self.thread_or_err(assigned.thread)?.clone();
-        thread.status = ThreadStatus::Assigned;
-        thread.assignee = Some(actor.id);
-        plan.changes.push(audit(
-            now,
-            Some(actor.id),
-            "offer.accepted",
-            format!("thread:{}", thread.id.0),
-            String::new(),
-        ));
-        plan.changes.push(Change::Interaction { interaction: assigned, demo: actor.simulated });
-        plan.changes.push(Change::Thread { thread, demo: actor.simulated });
-        plan.events
-            .push((Audience::User(actor.id), Event::OfferClosed { interaction, outcome: OfferOutcome::Accepted }));
-        plan.idle.push(actor.id);
-        plan.accepted.push(actor.id);
-        Ok(())
-    }
-
-    /// Puts an offered interaction back in its queue, keeping its place and age.
-    pub(super) fn plan_return_to_queue(&mut self, interaction: InteractionId, outcome: OfferOutcome, plan: &mut Plan) {
-        let Some(found) = self.interactions.get(&interaction) else { return };
-        let Some(agent) = found.state.agent() else { return };
-        let mut waiting = found.clone();
-        waiting.state = InteractionState::Waiting;
-        if let Some(thread) = self.threads.get(&waiting.thread) {
-            let mut thread = thread.clone();
-            thread.status = ThreadStatus::Waiting;
-            thread.assignee = None;
-            plan.changes.push(Change::Thread { thread, demo: false });
-        }
-        plan.changes.push(Change::Interaction { interaction: waiting, demo: false });
-        plan.events.push((Audience::User(agent), Event::OfferClosed { interaction, outcome }));
-        if matches!(outcome, OfferOutcome::Rejected | OfferOutcome::Expired) {
-            plan.missed.push(agent);
-        }
+/// A distributor refusal in the protocol's terms; nothing was changed.
+fn routing_error(error: RoutingError) -> CommandError {
+    match error {
+        RoutingError::UnknownItem(id) => CommandError::NotFound { what: "interaction".into(), id },
+        RoutingError::UnknownAgent(id) => CommandError::NotFound { what: "user".into(), id },
+        RoutingError::UnknownQueue(id) => CommandError::NotFound { what: "queue".into(), id },
+        RoutingError::UnknownTeam(id) => CommandError::NotFound { what: "team".into(), id },
+        RoutingError::InvalidInput(text) => CommandError::InvalidInput(text),
+        other => CommandError::InvalidState(other.to_string()),
     }
 }

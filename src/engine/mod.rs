@@ -6,6 +6,7 @@
 //! step by step; [`spawn`] puts it on its own thread behind an [`EngineHandle`].
 
 mod commands;
+mod distribution;
 mod hub;
 mod runner;
 mod sim_actions;
@@ -14,14 +15,13 @@ mod state;
 mod tests;
 
 pub use commands::preview;
+pub use distribution::{AgentProfile, QueueProfile};
 pub use hub::{Audience, ConnectionId};
 pub use runner::{EngineHandle, EventStream, spawn};
 
-use crate::domain::{AgentStatus, Clock, InteractionState, ThreadId, ThreadStatus, Timestamp, UserId};
-use crate::protocol::{
-    Command, CommandError, DemoState, Event, Hello, OfferOutcome, PROTOCOL_VERSION, Request, Sequenced,
-};
-use crate::routing::{self, MISS_COOL_DOWN_SECS, MISSED_OFFERS_REASON, MISSES_BEFORE_AUTO_PAUSE};
+use crate::domain::{AgentStatus, Clock, InteractionId, InteractionState, QueueId, ThreadId, Timestamp, UserId};
+use crate::protocol::{Command, CommandError, DemoState, Event, Hello, PROTOCOL_VERSION, Request, Sequenced};
+use crate::routing::events::Stamped;
 use crate::sim::{Sim, SimAction, SimOptions};
 use crate::store::{Change, Store, StoreError};
 use hub::{Hub, Resume};
@@ -62,12 +62,12 @@ pub struct Plan {
     events: Vec<(Audience, Event)>,
     /// A thread whose messages the actor asked to read.
     open_thread: Option<ThreadId>,
-    /// Agents who just got or finished work (longest-idle bookkeeping).
-    idle: Vec<UserId>,
-    /// Agents who accepted an offer (their miss streak ends).
-    accepted: Vec<UserId>,
-    /// Agents who declined or let an offer lapse.
-    missed: Vec<UserId>,
+    /// Routing facts to fold into today's figures once committed.
+    routing_events: Vec<Stamped>,
+    /// Interactions the distributor finished, forgotten from memory once committed.
+    finished: Vec<InteractionId>,
+    /// The last interaction of a closed thread, read from the store for a resume.
+    closed_interaction: Option<crate::domain::Interaction>,
 }
 
 /// The engine, driven step by step.
@@ -81,6 +81,8 @@ pub struct Engine {
     next_connection: ConnectionId,
     epoch: u64,
     client_buffer: usize,
+    /// Midnight (UTC) of the day today's figures cover.
+    day_start: Timestamp,
 }
 
 impl Engine {
@@ -99,11 +101,20 @@ impl Engine {
             None => None,
         };
         let sim = options.demo.map(|o| Sim::new(o, &workspace, now));
-        let state = State::new(workspace, now, demo);
+        let stale: Vec<InteractionId> = workspace
+            .interactions
+            .iter()
+            .filter(|i| matches!(i.state, InteractionState::Offered { .. }))
+            .map(|i| i.id)
+            .collect();
+        let mut engine_state = State::new(workspace, now, demo);
+        // Today's figures carry on from the stored routing log.
+        let stored = store.routing_events(start_of_day(now), now.plus_secs(1))?;
+        engine_state.ledger = crate::routing::kpi::Ledger::from_events(&distribution::decode_events(&stored));
         let epoch = (now.0 as u64).rotate_left(17) ^ u64::from(std::process::id());
         let mut engine = Self {
             store,
-            state,
+            state: engine_state,
             hub: Hub::new(options.history),
             clock,
             sim,
@@ -111,33 +122,20 @@ impl Engine {
             next_connection: 1,
             epoch,
             client_buffer: options.client_buffer,
+            day_start: start_of_day(now),
         };
-        engine.withdraw_stale_offers();
-        engine.route();
-        Ok(engine)
-    }
-
-    /// Offers do not survive a restart: nobody is looking at them any more,
-    /// so they go back to their queues, keeping their place and age.
-    fn withdraw_stale_offers(&mut self) {
-        let now = self.clock.now();
-        let stale: Vec<_> = self
-            .state
-            .interactions
-            .values()
-            .filter(|i| matches!(i.state, InteractionState::Offered { .. }))
-            .map(|i| i.id)
-            .collect();
-        if stale.is_empty() {
-            return;
-        }
+        // Offers do not survive a restart: nobody is looking at them any more,
+        // so they went back to their queues, keeping their place and age.
         let mut plan = Plan::default();
         for interaction in stale {
-            self.state.plan_return_to_queue(interaction, OfferOutcome::Withdrawn, &mut plan);
+            engine.state.plan_item(interaction, &mut plan, now);
         }
-        if let Err(error) = self.commit(plan, now) {
-            tracing::warn!(%error, "offers left from the last run could not be withdrawn");
+        engine.state.router.advance(now);
+        engine.state.collect_routing(&mut plan, now);
+        if let Err(error) = engine.commit(plan, now) {
+            tracing::warn!(%error, "routing could not resume where the last run stopped");
         }
+        Ok(engine)
     }
 
     /// The current time on the engine's clock.
@@ -199,14 +197,20 @@ impl Engine {
             tracing::debug!(command = request.command.name(), %error, "command refused");
         }
         self.hub.publish(Audience::User(user), Event::Ack { request: request.id, result });
-        self.route();
     }
 
     /// Checks, commits and announces one command of `actor`.
     pub fn execute(&mut self, actor: UserId, command: &Command) -> Result<(), CommandError> {
         let now = self.clock.now();
         let mut plan = Plan::default();
+        if let Command::Resume { thread } = command
+            && self.state.interaction_of(*thread).is_none()
+        {
+            plan.closed_interaction =
+                self.store.last_interaction(*thread).map_err(|e| CommandError::Storage(e.to_string()))?;
+        }
         self.state.plan_command(actor, command, now, &mut plan)?;
+        self.state.collect_routing(&mut plan, now);
         if let Some(thread) = plan.open_thread {
             let storage = |e: StoreError| CommandError::Storage(e.to_string());
             if !self.state.threads.contains_key(&thread) && self.store.thread(thread).map_err(storage)?.is_none() {
@@ -218,31 +222,26 @@ impl Engine {
         self.commit(plan, now)
     }
 
-    /// Writes a plan, then updates the state and sends its events.
+    /// Writes a plan, then updates the state and sends its events. If the
+    /// store refuses, the distributor (which decided first) is rebuilt from
+    /// what was last committed, so nothing in memory runs ahead of the disk.
     fn commit(&mut self, plan: Plan, now: Timestamp) -> Result<(), CommandError> {
-        self.store.apply(&plan.changes).map_err(|e| {
+        if let Err(e) = self.store.apply(&plan.changes) {
             tracing::error!(error = %e, "a change could not be saved");
-            CommandError::Storage(e.to_string())
-        })?;
+            self.state.build_router(now);
+            return Err(CommandError::Storage(e.to_string()));
+        }
         let mut events = Vec::new();
         for change in &plan.changes {
             self.state.apply(change, &mut events);
         }
         events.extend(plan.events);
-        for user in plan.idle {
-            self.state.runtime(user, now).idle_since = now;
+        for stamped in &plan.routing_events {
+            self.state.ledger.apply(stamped);
         }
-        for user in plan.accepted {
-            self.state.runtime(user, now).consecutive_misses = 0;
-        }
-        let mut auto_pause = Vec::new();
-        for user in plan.missed {
-            let runtime = self.state.runtime(user, now);
-            runtime.cool_down_until = now.plus_secs(MISS_COOL_DOWN_SECS);
-            runtime.consecutive_misses += 1;
-            if runtime.consecutive_misses >= MISSES_BEFORE_AUTO_PAUSE {
-                auto_pause.push(user);
-            }
+        for id in plan.finished {
+            self.state.router.forget(id);
+            self.state.offer_reasons.remove(&id);
         }
         for (audience, event) in events {
             if let Some(sim) = &mut self.sim {
@@ -250,94 +249,53 @@ impl Engine {
             }
             self.hub.publish(audience, event);
         }
-        for user in auto_pause {
-            self.auto_pause(user, now);
-        }
         Ok(())
     }
 
-    fn auto_pause(&mut self, user: UserId, now: Timestamp) {
-        if !matches!(self.state.users.get(&user).map(|u| &u.status), Some(AgentStatus::Ready)) {
-            return;
-        }
-        let status = AgentStatus::Paused { reason: MISSED_OFFERS_REASON.to_owned() };
-        let mut plan = Plan::default();
-        plan.changes.push(Change::UserStatus { user, status, since: now });
-        plan.changes.push(commands::audit(
-            now,
-            None,
-            "status.set",
-            format!("user:{}", user.0),
-            format!("paused: {MISSED_OFFERS_REASON} after {MISSES_BEFORE_AUTO_PAUSE} missed offers"),
-        ));
-        if self.commit(plan, now).is_ok() {
-            self.state.runtime(user, now).consecutive_misses = 0;
-        }
-    }
-
-    /// Offers waiting work to eligible agents, oldest first within priority.
-    pub fn route(&mut self) {
-        let now = self.clock.now();
-        let mut plan = Plan::default();
-        let mut waiting: Vec<&crate::domain::Interaction> =
-            self.state.interactions.values().filter(|i| i.state == InteractionState::Waiting).collect();
-        routing::sort_waiting(&mut waiting);
-        let waiting: Vec<crate::domain::Interaction> = waiting.into_iter().cloned().collect();
-        // Each agent holds at most one open offer, so an agent offered work in
-        // this pass is out of it: the views are computed once per kind.
-        let mut taken: Vec<UserId> = Vec::new();
-        let mut views: HashMap<crate::domain::QueueKind, Vec<routing::AgentView<'_>>> = HashMap::new();
-        let mut reasons = Vec::new();
-        for interaction in waiting {
-            let Some(queue) = self.state.queues.get(&interaction.queue) else { continue };
-            let Some(thread) = self.state.threads.get(&interaction.thread) else { continue };
-            let kind_views = views.entry(queue.kind).or_insert_with(|| self.state.agent_views(queue.kind, now));
-            let candidates = kind_views.iter().filter(|v| !taken.contains(&v.id)).cloned();
-            let Some(choice) = routing::choose_agent(queue, thread.language, candidates, now) else { continue };
-            let expires_at = now.plus_secs(i64::from(queue.acceptance_limit_secs));
-            let mut offered = interaction.clone();
-            offered.state = InteractionState::Offered { agent: choice.agent, expires_at };
-            let mut thread = thread.clone();
-            thread.status = ThreadStatus::Offered;
-            thread.assignee = None;
-            taken.push(choice.agent);
-            reasons.push((interaction.id, choice.reason));
-            plan.changes.push(Change::Thread { thread, demo: false });
-            plan.changes.push(Change::Interaction { interaction: offered, demo: false });
-        }
-        drop(views);
-        if plan.changes.is_empty() {
-            return;
-        }
-        self.state.offer_reasons.extend(reasons);
-        if let Err(error) = self.commit(plan, now) {
-            tracing::error!(%error, "offers could not be saved; they will be retried");
-        }
-    }
-
-    /// Runs what is due: expired offers return to their queue, the demo acts.
+    /// Runs what is due: the distributor's timers (offers lapsing, defers
+    /// returning, wrap-ups ending, overflow steps), then the demo's agenda.
     pub fn tick(&mut self) {
         let now = self.clock.now();
-        let expired: Vec<_> = self
-            .state
-            .interactions
-            .values()
-            .filter(|i| matches!(i.state, InteractionState::Offered { expires_at, .. } if expires_at <= now))
-            .map(|i| i.id)
-            .collect();
-        if !expired.is_empty() {
-            let mut plan = Plan::default();
-            for interaction in expired {
-                self.state.plan_return_to_queue(interaction, OfferOutcome::Expired, &mut plan);
-            }
-            if let Err(error) = self.commit(plan, now) {
-                tracing::error!(%error, "expired offers could not be saved");
-            }
+        self.state.router.advance(now);
+        let mut plan = Plan::default();
+        self.state.collect_routing(&mut plan, now);
+        if (!plan.changes.is_empty() || !plan.events.is_empty())
+            && let Err(error) = self.commit(plan, now)
+        {
+            tracing::error!(%error, "routing timers could not be saved");
         }
         if self.state.demo.is_some_and(|d| !d.paused) {
             self.run_sim(now);
         }
-        self.route();
+        self.roll_over_day(now);
+    }
+
+    /// Keeps only today's routing facts in memory; older days stay in the store.
+    fn roll_over_day(&mut self, now: Timestamp) {
+        let today = start_of_day(now);
+        if self.day_start != today {
+            self.day_start = today;
+            self.state.ledger.forget_before(today);
+        }
+    }
+
+    /// Today's figures for a queue, from the routing log (ROUTING.md's KPIs).
+    #[must_use]
+    pub fn queue_figures(&self, queue: QueueId) -> Option<crate::routing::kpi::QueueFigures> {
+        let now = self.clock.now();
+        let config = self.state.router.queue_config(queue)?;
+        let target = crate::routing::kpi::ServiceTarget {
+            answer_within: std::time::Duration::from_secs(u64::from(config.sla_secs)),
+            short_abandon: std::time::Duration::from_secs(u64::from(config.short_abandon_secs)),
+        };
+        let today = crate::routing::kpi::Interval::new(start_of_day(now), now.plus_secs(1));
+        Some(crate::routing::kpi::QueueFigures::compute(&self.state.ledger, queue, today, target, now))
+    }
+
+    /// The distributor, read-only (explanations, figures, invariants).
+    #[must_use]
+    pub fn router(&self) -> &crate::routing::Router {
+        &self.state.router
     }
 
     /// When [`Engine::tick`] next has something to do.
@@ -347,7 +305,7 @@ impl Engine {
             (Some(sim), Some(demo)) if !demo.paused => sim.next_due(),
             _ => None,
         };
-        [self.state.next_offer_expiry(), sim].into_iter().flatten().min()
+        [self.state.router.next_deadline(), sim].into_iter().flatten().min()
     }
 
     /// Takes in what a customer did on a channel (the web widget, webhooks, the
@@ -356,9 +314,8 @@ impl Engine {
         let now = self.clock.now();
         let mut plan = Plan::default();
         self.plan_customer(action, now, &mut plan);
-        self.commit(plan, now)?;
-        self.route();
-        Ok(())
+        self.state.collect_routing(&mut plan, now);
+        self.commit(plan, now)
     }
 
     /// The engine run's id, used in resume points.
@@ -384,4 +341,9 @@ impl Engine {
     pub fn status_of(&self, user: UserId) -> Option<&AgentStatus> {
         self.state.users.get(&user).map(|u| &u.status)
     }
+}
+
+/// Midnight UTC of the day `now` falls in.
+fn start_of_day(now: Timestamp) -> Timestamp {
+    Timestamp(now.0 - now.0.rem_euclid(86_400_000))
 }

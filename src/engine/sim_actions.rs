@@ -2,13 +2,11 @@
 //! Colleagues go through the same command path as people; customers' actions
 //! are planned here, as the web widget and channel webhooks will be.
 
-use super::hub::Audience;
 use super::{Engine, Plan};
 use crate::domain::{
     Author, Customer, CustomerId, Interaction, InteractionId, InteractionState, Message, MessageId, ThreadId,
     ThreadStatus, ThreadSummary, Timestamp,
 };
-use crate::protocol::{Event, OfferOutcome};
 use crate::sim::SimAction;
 use crate::store::Change;
 
@@ -26,6 +24,7 @@ impl Engine {
                 customer => {
                     let mut plan = Plan::default();
                     self.plan_customer(customer, now, &mut plan);
+                    self.state.collect_routing(&mut plan, now);
                     if let Err(error) = self.commit(plan, now) {
                         tracing::warn!(%error, "simulated customer traffic could not be saved");
                     }
@@ -67,11 +66,7 @@ impl Engine {
                     body,
                     at: now,
                 };
-                let priority = match channel.queue_kind() {
-                    crate::domain::QueueKind::Voice => 2,
-                    crate::domain::QueueKind::Messaging => 1,
-                    crate::domain::QueueKind::Email => 0,
-                };
+                let priority = state.queue_profiles.get(&queue).map_or(0, |p| p.priority);
                 let interaction = Interaction {
                     id: InteractionId(state.take_interaction_id()),
                     thread: thread.id,
@@ -80,11 +75,20 @@ impl Engine {
                     state: InteractionState::Waiting,
                     created_at: now,
                     queued_at: now,
+                    answered_at: None,
+                    skills: 0,
+                    language,
+                    direct: None,
                 };
+                let item = super::distribution::new_item(&interaction, false);
                 plan.changes.push(Change::NewCustomer { customer, demo: true });
                 plan.changes.push(Change::Thread { thread, demo: true });
                 plan.changes.push(Change::NewMessage { message, demo: true });
                 plan.changes.push(Change::Interaction { interaction, demo: true });
+                if let Err(error) = state.router.arrive(&item, now) {
+                    // The queue turns work away (join-empty); the contact is kept, unrouted.
+                    tracing::info!(%error, "new contact not queued");
+                }
             }
             SimAction::CustomerMessage { thread, body } => {
                 let Some(summary) = state.threads.get(&thread).filter(|t| !t.status.is_closed() && !t.customer_closed)
@@ -99,6 +103,10 @@ impl Engine {
                     Message { id: MessageId(state.take_message_id()), thread, author: Author::Customer, body, at: now };
                 plan.changes.push(Change::NewMessage { message, demo: true });
                 plan.changes.push(Change::Thread { thread: updated, demo: true });
+                if let Some(interaction) = state.interaction_of(thread).map(|i| i.id) {
+                    // Ends a defer-until-reply, answers smart close, counts as activity.
+                    let _ = state.router.message(interaction, true, now);
+                }
             }
             SimAction::CustomerCloses { thread } => {
                 let Some(summary) = state.threads.get(&thread).filter(|t| !t.status.is_closed() && !t.customer_closed)
@@ -110,19 +118,11 @@ impl Engine {
                 updated.updated_at = now;
                 let body = "The customer closed the conversation.".to_owned();
                 updated.preview.clone_from(&body);
-                if matches!(summary.status, ThreadStatus::Waiting | ThreadStatus::Offered) {
+                if let Some(interaction) = state.interaction_of(thread).map(|i| i.id) {
+                    // Waiting or offered work is abandoned; held work is flagged for its agent (C9).
+                    let _ = state.router.customer_left(interaction, now);
+                } else if matches!(summary.status, ThreadStatus::Waiting | ThreadStatus::Offered) {
                     updated.status = ThreadStatus::Abandoned;
-                    if let Some(interaction) = state.interaction_of(thread) {
-                        if let InteractionState::Offered { agent, .. } = interaction.state {
-                            plan.events.push((
-                                Audience::User(agent),
-                                Event::OfferClosed { interaction: interaction.id, outcome: OfferOutcome::Withdrawn },
-                            ));
-                        }
-                        let mut done = interaction.clone();
-                        done.state = InteractionState::Completed;
-                        plan.changes.push(Change::Interaction { interaction: done, demo: true });
-                    }
                 }
                 let message =
                     Message { id: MessageId(state.take_message_id()), thread, author: Author::System, body, at: now };

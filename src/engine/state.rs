@@ -1,26 +1,17 @@
 //! The engine's in-memory view of the workspace. It changes only by applying
 //! `Change`s that the store has already committed.
 
+use super::distribution::{AgentProfile, QueueProfile, parse_profile};
 use super::hub::Audience;
 use crate::domain::{
-    AgentStatus, Campaign, Category, Channel, Directory, Interaction, InteractionId, InteractionState, Offer,
-    PauseReason, Queue, QueueId, QueueKind, Team, ThreadId, ThreadSummary, Timestamp, User, UserId,
+    Campaign, Category, Channel, Directory, Interaction, InteractionId, InteractionState, Offer, PauseReason, Queue,
+    QueueId, QueueMembership, Team, ThreadId, ThreadSummary, Timestamp, User, UserId,
 };
 use crate::protocol::{DemoState, Event, Snapshot};
-use crate::routing::AgentView;
+use crate::routing::Router;
+use crate::routing::kpi::Ledger;
 use crate::store::{Change, Workspace};
-use std::collections::{BTreeMap, HashMap};
-
-/// What the engine knows about an agent beyond the stored user.
-#[derive(Debug, Clone, Copy)]
-pub struct AgentRuntime {
-    /// Since when the agent has had nothing new to do.
-    pub idle_since: Timestamp,
-    /// No offer before this time.
-    pub cool_down_until: Timestamp,
-    /// Offers missed in a row.
-    pub consecutive_misses: u32,
-}
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The workspace as the engine holds it.
 pub struct State {
@@ -34,8 +25,17 @@ pub struct State {
     pub interactions: BTreeMap<InteractionId, Interaction>,
     /// The open interaction of each thread.
     pub interaction_of_thread: HashMap<ThreadId, InteractionId>,
-    pub runtime: HashMap<UserId, AgentRuntime>,
+    /// Every agent's status and rules per queue, as committed.
+    pub memberships: BTreeMap<(UserId, QueueId), QueueMembership>,
+    pub queue_profiles: HashMap<QueueId, QueueProfile>,
+    pub agent_profiles: HashMap<UserId, AgentProfile>,
+    /// The distributor; see `distribution` for how it stays in step with the store.
+    pub router: Router,
+    /// Today's routing facts, folded for the KPIs.
+    pub ledger: Ledger,
     pub offer_reasons: HashMap<InteractionId, String>,
+    /// Interactions whose first agent reply was logged (first-response figures).
+    pub first_replies: HashSet<InteractionId>,
     pub demo: Option<DemoState>,
     next_customer: i64,
     next_thread: i64,
@@ -58,21 +58,14 @@ impl State {
     /// Builds the state from what the store loaded.
     #[must_use]
     pub fn new(workspace: Workspace, now: Timestamp, demo: Option<DemoState>) -> Self {
-        let Workspace { directory, threads, interactions, max_ids } = workspace;
-        let runtime = directory
-            .users
-            .iter()
-            .map(|u| {
-                let idle = AgentRuntime {
-                    idle_since: u.status_since.min(now),
-                    cool_down_until: Timestamp(0),
-                    consecutive_misses: 0,
-                };
-                (u.id, idle)
-            })
-            .collect();
+        let Workspace { directory, threads, interactions, memberships, queue_routing, agent_routing, max_ids } =
+            workspace;
         let interaction_of_thread = interactions.iter().map(|i| (i.thread, i.id)).collect();
-        Self {
+        let queue_profiles =
+            queue_routing.iter().map(|(q, json)| (*q, parse_profile(json, &format!("queue {}", q.0)))).collect();
+        let agent_profiles =
+            agent_routing.iter().map(|(u, json)| (*u, parse_profile(json, &format!("user {}", u.0)))).collect();
+        let mut state = Self {
             users: directory.users.into_iter().map(|u| (u.id, u)).collect(),
             teams: directory.teams,
             queues: directory.queues.into_iter().map(|q| (q.id, q)).collect(),
@@ -82,14 +75,21 @@ impl State {
             threads: threads.into_iter().map(|t| (t.id, t)).collect(),
             interactions: interactions.into_iter().map(|i| (i.id, i)).collect(),
             interaction_of_thread,
-            runtime,
+            memberships: memberships.into_iter().map(|m| ((m.agent, m.queue), m)).collect(),
+            queue_profiles,
+            agent_profiles,
+            router: Router::new(crate::routing::Settings::default()),
+            ledger: Ledger::new(),
             offer_reasons: HashMap::new(),
+            first_replies: HashSet::new(),
             demo,
             next_customer: max_ids.customer + 1,
             next_thread: max_ids.thread + 1,
             next_message: max_ids.message + 1,
             next_interaction: max_ids.interaction + 1,
-        }
+        };
+        state.build_router(now);
+        state
     }
 
     /// Ids for new rows. They are taken before the store commits; a failed
@@ -120,13 +120,6 @@ impl State {
                 if let Some(u) = self.users.get_mut(user) {
                     u.status = status.clone();
                     u.status_since = *since;
-                    if matches!(status, AgentStatus::Ready) {
-                        let runtime = self.runtime(*user, *since);
-                        runtime.consecutive_misses = 0;
-                        if runtime.idle_since < *since && self.load(*user, None) == 0 {
-                            self.runtime(*user, *since).idle_since = *since;
-                        }
-                    }
                     events.push((
                         Audience::All,
                         Event::StatusChanged { user: *user, status: status.clone(), since: *since },
@@ -145,11 +138,6 @@ impl State {
                 events.push((Audience::All, Event::MessageAdded(message.clone())));
             }
             Change::Interaction { interaction, .. } => {
-                if let InteractionState::Offered { agent, .. } = interaction.state
-                    && let Some(offer) = self.offer_for(interaction, agent)
-                {
-                    events.push((Audience::User(agent), Event::OfferMade(offer)));
-                }
                 if interaction.state == InteractionState::Completed {
                     self.interaction_of_thread.remove(&interaction.thread);
                     self.interactions.remove(&interaction.id);
@@ -167,17 +155,24 @@ impl State {
                     events.push((Audience::All, Event::DemoChanged(*demo)));
                 }
             }
-            Change::NewCustomer { .. } | Change::Audit { .. } => {}
+            Change::Membership(m) => {
+                self.memberships.insert((m.agent, m.queue), m.clone());
+                events.push((
+                    Audience::All,
+                    Event::QueueStatusChanged { agent: m.agent, queue: m.queue, status: m.status.clone() },
+                ));
+            }
+            Change::MembershipRemoved { agent, queue } => {
+                self.memberships.remove(&(*agent, *queue));
+                if let Some(q) = self.queues.get_mut(queue) {
+                    q.members.retain(|m| m != agent);
+                }
+            }
+            Change::NewCustomer { .. }
+            | Change::Audit { .. }
+            | Change::Disposition { .. }
+            | Change::RoutingEvent { .. } => {}
         }
-    }
-
-    /// The runtime record of an agent, created on first use.
-    pub fn runtime(&mut self, user: UserId, now: Timestamp) -> &mut AgentRuntime {
-        self.runtime.entry(user).or_insert(AgentRuntime {
-            idle_since: now,
-            cool_down_until: Timestamp(0),
-            consecutive_misses: 0,
-        })
     }
 
     /// The offer an interaction in the Offered state makes to `agent`.
@@ -202,66 +197,10 @@ impl State {
         })
     }
 
-    /// How many interactions `user` holds or has on offer, of one kind or of all.
-    #[must_use]
-    pub fn load(&self, user: UserId, kind: Option<QueueKind>) -> u32 {
-        self.interactions
-            .values()
-            .filter(|i| i.state.agent() == Some(user))
-            .filter(|i| kind.is_none_or(|k| self.queues.get(&i.queue).is_some_and(|q| q.kind == k)))
-            .count() as u32
-    }
-
-    /// The distributor's view of every agent, for one kind of queue, in one
-    /// pass over the open interactions.
-    #[must_use]
-    pub fn agent_views(&self, kind: QueueKind, now: Timestamp) -> Vec<AgentView<'_>> {
-        let mut load: HashMap<UserId, (u32, bool)> = HashMap::new();
-        for interaction in self.interactions.values() {
-            let Some(agent) = interaction.state.agent() else { continue };
-            let entry = load.entry(agent).or_default();
-            if self.queues.get(&interaction.queue).is_some_and(|q| q.kind == kind) {
-                entry.0 += 1;
-            }
-            if matches!(interaction.state, InteractionState::Offered { .. }) {
-                entry.1 = true;
-            }
-        }
-        self.users
-            .values()
-            .map(|u| {
-                let runtime = self.runtime.get(&u.id);
-                let (load, has_open_offer) = load.get(&u.id).copied().unwrap_or_default();
-                AgentView {
-                    id: u.id,
-                    name: &u.name,
-                    status: &u.status,
-                    languages: &u.languages,
-                    idle_since: runtime.map_or(now, |r| r.idle_since),
-                    load,
-                    has_open_offer,
-                    cool_down_until: runtime.map_or(Timestamp(0), |r| r.cool_down_until),
-                }
-            })
-            .collect()
-    }
-
     /// The open interaction of a thread.
     #[must_use]
     pub fn interaction_of(&self, thread: ThreadId) -> Option<&Interaction> {
         self.interaction_of_thread.get(&thread).and_then(|id| self.interactions.get(id))
-    }
-
-    /// The earliest offer expiry.
-    #[must_use]
-    pub fn next_offer_expiry(&self) -> Option<Timestamp> {
-        self.interactions
-            .values()
-            .filter_map(|i| match i.state {
-                InteractionState::Offered { expires_at, .. } => Some(expires_at),
-                _ => None,
-            })
-            .min()
     }
 
     /// Everything `me` needs to draw, as one event.
@@ -286,6 +225,7 @@ impl State {
                 categories: self.categories.clone(),
                 pause_reasons: self.pause_reasons.clone(),
             },
+            memberships: self.memberships.values().cloned().collect(),
             threads,
             offers,
             demo: self.demo,

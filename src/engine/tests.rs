@@ -2,7 +2,11 @@
 //! errors and resuming.
 
 use super::*;
-use crate::domain::{Channel, InteractionId, Language, ManualClock, Role, ThreadId};
+use crate::domain::{Channel, InteractionId, Language, ManualClock, Role, ThreadId, ThreadStatus};
+use crate::routing::MISSED_OFFERS_REASON;
+
+/// The distributor's cool-down after an unanswered offer.
+const MISS_COOL_DOWN_SECS: i64 = 10;
 use crate::protocol::{DemoState, ResumePoint, Snapshot};
 
 const AGENT: UserId = UserId(1);
@@ -186,9 +190,9 @@ fn reply_and_complete_are_committed_and_free_the_agent() {
     let messages = b.engine.store().messages(thread).unwrap();
     assert_eq!(messages.last().unwrap().body, "Happy to help!");
     assert_eq!(messages.last().unwrap().author, crate::domain::Author::Agent(AGENT));
-    b.engine.execute(AGENT, &Command::Complete { thread }).unwrap();
+    b.engine.execute(AGENT, &Command::Complete { thread, disposition: None }).unwrap();
     assert_eq!(b.engine.store().thread(thread).unwrap().unwrap().status, ThreadStatus::Completed);
-    assert_eq!(b.engine.state.load(AGENT, None), 0);
+    assert_eq!(b.engine.router().agent_view(AGENT).unwrap().load, [0, 0, 0]);
     assert!(b.engine.state.interactions.is_empty());
 }
 
@@ -288,7 +292,7 @@ fn demo_pause_is_an_admin_command_that_persists() {
     let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), &options).unwrap();
     engine.execute(ADMIN, &Command::SetDemoPaused { paused: true }).unwrap();
     assert_eq!(engine.state.demo, Some(DemoState { paused: true }));
-    assert_eq!(engine.next_deadline(), engine.state.next_offer_expiry(), "a paused demo sets no timer");
+    assert_eq!(engine.next_deadline(), engine.router().next_deadline(), "a paused demo sets no timer");
     drop(engine);
     let clock = ManualClock::new(Timestamp(1_800_000_100_000));
     let engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock), &options).unwrap();

@@ -7,12 +7,13 @@
 //! server sends the same values as JSON text.
 
 use crate::domain::{
-    AgentStatus, Directory, InteractionId, Language, Message, Offer, ThreadId, ThreadSummary, Timestamp, UserId,
+    AgentStatus, DeferUntil, Directory, Disposition, InteractionId, Language, Message, Offer, QueueId, QueueMembership,
+    ThreadId, ThreadSummary, Timestamp, TransferTo, UserId,
 };
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. A client with another version is refused.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The largest wire message the engine accepts, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
@@ -86,8 +87,64 @@ pub enum Command {
         /// The text.
         body: String,
     },
-    /// Complete a thread the user holds.
+    /// Complete a thread the user holds (C7).
     Complete {
+        /// The thread.
+        thread: ThreadId,
+        /// The outcome, when dispositions are on.
+        #[serde(default)]
+        disposition: Option<Disposition>,
+    },
+    /// Set an agent's status in one queue: the signed-in user's own, or
+    /// another agent's (supervisors, H2).
+    SetQueueStatus {
+        /// The agent; `None` for the signed-in user.
+        agent: Option<UserId>,
+        /// The queue or campaign queue.
+        queue: QueueId,
+        /// Ready, paused with a listed reason, or logged out.
+        status: AgentStatus,
+    },
+    /// Put a held thread aside until a time or the customer's next reply (C5).
+    Defer {
+        /// The thread.
+        thread: ThreadId,
+        /// Until when.
+        until: DeferUntil,
+    },
+    /// Bring a thread back from Deferred or History (C8).
+    Resume {
+        /// The thread.
+        thread: ThreadId,
+    },
+    /// Transfer a held thread, with a comment for the next agent (C6).
+    Transfer {
+        /// The thread.
+        thread: ThreadId,
+        /// Where to.
+        to: TransferTo,
+        /// The comment.
+        comment: String,
+    },
+    /// Assign a thread to an agent at once, bypassing the queue (C6; supervisors).
+    ForceAssign {
+        /// The thread.
+        thread: ThreadId,
+        /// The agent.
+        agent: UserId,
+    },
+    /// Give a held thread back to its queue (D5).
+    Unassign {
+        /// The thread.
+        thread: ThreadId,
+    },
+    /// End a wrap-up early: one's own, or an agent's (supervisors, E3, H2).
+    EndWrapUp {
+        /// The agent; `None` for the signed-in user.
+        agent: Option<UserId>,
+    },
+    /// Ask why a thread is still waiting; answered by `WaitExplained`.
+    ExplainWait {
         /// The thread.
         thread: ThreadId,
     },
@@ -110,6 +167,14 @@ impl Command {
             Command::OpenThread { .. } => "OpenThread",
             Command::SendMessage { .. } => "SendMessage",
             Command::Complete { .. } => "Complete",
+            Command::SetQueueStatus { .. } => "SetQueueStatus",
+            Command::Defer { .. } => "Defer",
+            Command::Resume { .. } => "Resume",
+            Command::Transfer { .. } => "Transfer",
+            Command::ForceAssign { .. } => "ForceAssign",
+            Command::Unassign { .. } => "Unassign",
+            Command::EndWrapUp { .. } => "EndWrapUp",
+            Command::ExplainWait { .. } => "ExplainWait",
             Command::SetDemoPaused { .. } => "SetDemoPaused",
         }
     }
@@ -170,6 +235,8 @@ pub struct Snapshot {
     pub me: UserId,
     /// Users, teams, queues and the rest of the workspace's organisation.
     pub directory: Directory,
+    /// Every agent's status per queue.
+    pub memberships: Vec<QueueMembership>,
     /// Recent threads, newest first.
     pub threads: Vec<ThreadSummary>,
     /// Offers open to the signed-in user.
@@ -232,6 +299,39 @@ pub enum Event {
     },
     /// The demo generator was paused or resumed.
     DemoChanged(DemoState),
+    /// An agent's status in one queue changed.
+    QueueStatusChanged {
+        /// The agent.
+        agent: UserId,
+        /// The queue.
+        queue: QueueId,
+        /// The new status.
+        status: AgentStatus,
+    },
+    /// An agent's wrap-up began (`Some(until)`, `Some(None)` until ended) or ended (`None`).
+    WrapUpChanged {
+        /// The agent.
+        agent: UserId,
+        /// Until when.
+        until: Option<Option<Timestamp>>,
+    },
+    /// A held thread has been quiet past its queue's inactivity time (C4).
+    Inactive {
+        /// The thread.
+        thread: ThreadId,
+    },
+    /// A deferred thread came back by itself (C5).
+    DeferReturned {
+        /// The thread.
+        thread: ThreadId,
+    },
+    /// Why a thread is still waiting, answering `ExplainWait`.
+    WaitExplained {
+        /// The thread.
+        thread: ThreadId,
+        /// The explanation in one line.
+        text: String,
+    },
     /// A note for the user (a colleague's action, a warning).
     Notice {
         /// The text, in the engine's words.

@@ -55,7 +55,7 @@ fn every_command_round_trips() {
         Command::RejectOffer { interaction: InteractionId(1) },
         Command::OpenThread { thread: ThreadId(3) },
         Command::SendMessage { thread: ThreadId(3), body: "Hello ✓".into() },
-        Command::Complete { thread: ThreadId(3) },
+        Command::Complete { thread: ThreadId(3), disposition: None },
         Command::SetDemoPaused { paused: true },
     ];
     for command in commands {
@@ -84,6 +84,7 @@ fn every_event_round_trips() {
             pause_reasons: vec![PauseReason { label: "Lunch".into() }],
             ..Directory::default()
         },
+        memberships: Vec::new(),
         threads: vec![thread()],
         offers: vec![offer()],
         demo: Some(DemoState { paused: false }),
@@ -122,7 +123,7 @@ fn malformed_and_oversized_requests_get_typed_errors() {
     let huge = vec![b' '; MAX_MESSAGE_BYTES + 1];
     assert!(matches!(decode_request(&huge), Err(CommandError::Malformed(_))));
     let ok = decode_request(br#"{"id":3,"command":{"Complete":{"thread":5}}}"#).unwrap();
-    assert_eq!(ok.command, Command::Complete { thread: ThreadId(5) });
+    assert_eq!(ok.command, Command::Complete { thread: ThreadId(5), disposition: None });
 }
 
 #[test]

@@ -356,14 +356,7 @@ pub struct NewItem {
     pub callback: bool,
 }
 
-/// Until when an item is deferred (C5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DeferUntil {
-    /// Until this time.
-    Time(Timestamp),
-    /// Until the customer writes again.
-    NextReply,
-}
+pub use crate::domain::DeferUntil;
 
 /// Where a transfer sends an item (C6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ use super::model::{
     QueueStatus, Requirement, RoutingError, Settings, SkillSet, Slot, SmartClose, StepAction, Strategy, TransferRecord,
     TransferTarget, WrapUp,
 };
-use crate::domain::{InteractionId, QueueId, TeamId, Timestamp, UserId};
+use crate::domain::{Direct, InteractionId, QueueId, TeamId, Timestamp, UserId};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
@@ -276,6 +276,8 @@ impl AgentSlot {
 struct Item {
     id: InteractionId,
     queue: Ix,
+    /// The last ordinary queue it was in (hidden direct and team queues aside).
+    home: Ix,
     class: u32,
     requirement: Requirement,
     priority: i32,
@@ -306,8 +308,10 @@ impl Item {
 pub struct ItemView {
     /// The item.
     pub id: InteractionId,
-    /// The queue it is in (or was answered from).
+    /// The ordinary queue it is in, or came from before a direct or team transfer.
     pub queue: QueueId,
+    /// The direct or team transfer it waits under.
+    pub direct: Option<Direct>,
     /// Its requirement.
     pub requirement: Requirement,
     /// Its priority.
@@ -372,6 +376,10 @@ pub struct Router {
     decisions: u64,
     language_codes: Vec<String>,
     skill_names: Vec<String>,
+    /// Set while work is put back after a restart: its queue entry is not a new fact.
+    restoring: bool,
+    /// Set while the caller restores a whole centre: matching waits until it is complete.
+    held: bool,
 }
 
 impl Router {
@@ -395,6 +403,8 @@ impl Router {
             decisions: 0,
             language_codes: Vec::new(),
             skill_names: Vec::new(),
+            restoring: false,
+            held: false,
         }
     }
 
@@ -617,6 +627,9 @@ impl Router {
             if self.queues[q as usize].config.leave_empty && self.queues[q as usize].logged_in_up_to(99) == 0 {
                 self.empty_queue(q, now);
             }
+            // A tier may now be empty, so its overflow step applies at once: waiting work looks again.
+            let waiting: Vec<InteractionId> = self.waiting_in(q).collect();
+            self.dirty_items.extend(waiting);
         } else if is && !was {
             queue.logged_in_by_priority[priority] += 1;
             // Tiers may now be reachable: waiting work looks again.
@@ -643,6 +656,8 @@ impl Router {
             agent.misses = 0;
         }
         self.refresh_agent(a, now);
+        // Ready again, or ready in more queues: the agent looks for work at once.
+        self.dirty_agents.push(a);
         self.out.agents.push(self.agents[a as usize].config.id);
     }
 
@@ -669,12 +684,21 @@ impl Router {
         if !queue.config.join_empty && queue.logged_in_up_to(99) == 0 {
             return Err(RoutingError::QueueEmpty(queue.config.name.clone()));
         }
-        let priority = new.priority.unwrap_or(queue.config.priority);
+        self.insert_item(new, q, now);
+        self.enqueue(new.id, q, now);
+        self.settle(now);
+        Ok(())
+    }
+
+    /// Adds a new item, not yet in any queue's waiting set.
+    fn insert_item(&mut self, new: &NewItem, q: Ix, now: Timestamp) {
+        let priority = new.priority.unwrap_or(self.queues[q as usize].config.priority);
         self.items.insert(
             new.id,
             Item {
                 id: new.id,
                 queue: q,
+                home: q,
                 class: 0,
                 requirement: new.requirement,
                 priority,
@@ -694,15 +718,16 @@ impl Router {
                 reason: None,
             },
         );
-        self.enqueue(new.id, q, now);
-        self.settle(now);
-        Ok(())
     }
 
     /// Puts an item in queue `q` as waiting (it must not be waiting anywhere).
     fn enqueue(&mut self, id: InteractionId, q: Ix, now: Timestamp) {
+        let hidden = self.queues[q as usize].target.is_some();
         let Some(item) = self.items.get_mut(&id) else { return };
         item.queue = q;
+        if !hidden {
+            item.home = q;
+        }
         item.queued_at = now;
         item.state = ItemState::Waiting;
         item.generation += 1;
@@ -741,7 +766,9 @@ impl Router {
         for (at, kind) in timers {
             self.timers.push(Reverse(Timer { at, generation, kind }));
         }
-        self.log(now, event);
+        if !self.restoring {
+            self.log(now, event);
+        }
         self.dirty_items.push(id);
         self.out.items.push(id);
     }
@@ -1533,6 +1560,53 @@ impl Router {
         }
     }
 
+    /// Puts back an item that was waiting (or offered) before a restart, with
+    /// its queue entry time, under its direct or team transfer if it had one.
+    pub fn restore_waiting(
+        &mut self,
+        new: &NewItem,
+        queued_at: Timestamp,
+        direct: Option<Direct>,
+        now: Timestamp,
+    ) -> Result<(), RoutingError> {
+        let home = self.queue(new.queue)?;
+        let q = match direct {
+            None => home,
+            Some(Direct::Agent(user)) => {
+                let a = self.agent(user)?;
+                let slot = self.queues[home as usize].config.slot;
+                self.target_queue(Target::Agent(a), slot, home, now)
+            }
+            Some(Direct::Team(team)) => {
+                let slot = self.queues[home as usize].config.slot;
+                self.target_queue(Target::Team(team), slot, home, now)
+            }
+        };
+        if self.items.contains_key(&new.id) {
+            return Err(RoutingError::DuplicateItem(new.id.0));
+        }
+        self.insert_item(new, home, now);
+        // Back into its queue with the original entry time, so timers and age carry on.
+        self.restoring = true;
+        self.enqueue(new.id, q, queued_at);
+        self.restoring = false;
+        if let Some(item) = self.items.get_mut(&new.id) {
+            item.home = home;
+        }
+        self.settle(now);
+        Ok(())
+    }
+
+    /// Puts back a finished item so that it can be resumed from History (C8).
+    pub fn restore_closed(&mut self, new: &NewItem, now: Timestamp) -> Result<(), RoutingError> {
+        if self.items.contains_key(&new.id) {
+            return Ok(());
+        }
+        let q = self.queue(new.queue)?;
+        self.insert_item(new, q, now);
+        Ok(())
+    }
+
     /// Restores an item held by an agent, as loaded from storage at start.
     pub fn restore_held(
         &mut self,
@@ -1558,6 +1632,7 @@ impl Router {
             Item {
                 id: new.id,
                 queue: q,
+                home: q,
                 class: 0,
                 requirement: new.requirement,
                 priority,
@@ -1700,8 +1775,17 @@ impl Router {
 
     // ----- matching -----
 
+    /// Holds matching while a whole centre is restored; releasing it leaves the
+    /// pending work for the next call (or [`Router::advance`]) to settle.
+    pub fn hold_settling(&mut self, held: bool) {
+        self.held = held;
+    }
+
     /// Matches free agents and waiting work until no eligible pair is left.
     fn settle(&mut self, now: Timestamp) {
+        if self.held {
+            return;
+        }
         while !self.dirty_agents.is_empty() || !self.dirty_items.is_empty() {
             let mut agents = std::mem::take(&mut self.dirty_agents);
             agents.sort_unstable();
@@ -2070,9 +2154,15 @@ impl Router {
     #[must_use]
     pub fn item(&self, id: InteractionId) -> Option<ItemView> {
         let item = self.items.get(&id)?;
+        let direct = match self.queues[item.queue as usize].target {
+            Some(Target::Agent(a)) => Some(Direct::Agent(self.agents[a as usize].config.id)),
+            Some(Target::Team(team)) => Some(Direct::Team(team)),
+            None => None,
+        };
         Some(ItemView {
             id: item.id,
-            queue: self.queues[item.queue as usize].config.id,
+            queue: self.queues[item.home as usize].config.id,
+            direct,
             requirement: item.requirement,
             priority: item.priority,
             created_at: item.created_at,
@@ -2103,7 +2193,12 @@ impl Router {
         let agent = &self.agents[*self.agent_ix.get(&id)? as usize];
         Some(AgentView {
             id,
-            queues: agent.members.iter().map(|m| (self.queues[m.queue as usize].config.id, m.status.clone())).collect(),
+            queues: agent
+                .members
+                .iter()
+                .filter(|m| self.queues[m.queue as usize].target.is_none())
+                .map(|m| (self.queues[m.queue as usize].config.id, m.status.clone()))
+                .collect(),
             load: agent.load,
             open_offer: agent.open_offer,
             wrap_up: agent.wrap_up.as_ref().map(|w| w.until),

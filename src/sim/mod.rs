@@ -342,7 +342,7 @@ impl Sim {
             Task::ColleagueComplete { agent, thread } => {
                 let conversation = self.conversations.get(&thread)?;
                 (conversation.assignee == Some(agent))
-                    .then_some(SimAction::Colleague { agent, command: Command::Complete { thread } })
+                    .then_some(SimAction::Colleague { agent, command: Command::Complete { thread, disposition: None } })
             }
             Task::CustomerReply { thread } => {
                 let conversation = self.conversations.get(&thread)?.clone();

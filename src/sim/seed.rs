@@ -55,6 +55,7 @@ pub fn demo_workspace() -> Seed {
             languages: BOTH.to_vec(),
             simulated: false,
             ready: *role == Role::Agent,
+            routing: None,
         })
         .collect();
     for (name, team, languages) in COLLEAGUES {
@@ -67,6 +68,7 @@ pub fn demo_workspace() -> Seed {
             languages: languages.to_vec(),
             simulated: true,
             ready: true,
+            routing: None,
         });
     }
     let team_members = |teams: &[usize]| -> Vec<usize> {
@@ -94,6 +96,12 @@ pub fn demo_workspace() -> Seed {
         sla_percent: 80,
         sla_secs,
         members,
+        routing: Some(text(match kind {
+            // Calls get a short wrap-up for notes; chats prompt after five quiet minutes.
+            QueueKind::Voice => r#"{"wrap_up":{"Timed":{"secs":10}},"short_abandon_secs":5}"#,
+            QueueKind::Messaging => r#"{"inactivity_secs":300}"#,
+            QueueKind::Email => r#"{"strategy":"FewestOpen"}"#,
+        })),
     };
     let queues = vec![
         queue("Support line", QueueKind::Voice, None, 20, 20, team_members(&[0, 1])),

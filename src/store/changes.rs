@@ -2,7 +2,8 @@
 //! state only after the store has committed the whole batch.
 
 use crate::domain::{
-    AgentStatus, Author, Customer, Interaction, InteractionState, Message, ThreadSummary, Timestamp, UserId,
+    AgentStatus, Author, Customer, Interaction, InteractionId, InteractionState, Message, QueueId, QueueMembership,
+    ThreadSummary, Timestamp, UserId,
 };
 use rusqlite::{Transaction, params};
 
@@ -45,6 +46,37 @@ pub enum Change {
         interaction: Interaction,
         /// Made by the demo generator.
         demo: bool,
+    },
+    /// An agent's status or rules in one queue changed (written whole).
+    Membership(QueueMembership),
+    /// An agent no longer belongs to a queue.
+    MembershipRemoved {
+        /// The agent.
+        agent: UserId,
+        /// The queue.
+        queue: QueueId,
+    },
+    /// The outcome recorded when an interaction was completed.
+    Disposition {
+        /// The interaction.
+        interaction: InteractionId,
+        /// The disposition, as JSON.
+        json: String,
+    },
+    /// A fact of the routing log, from which KPIs are computed.
+    RoutingEvent {
+        /// When it happened.
+        at: Timestamp,
+        /// Its kind, e.g. `answered`.
+        kind: &'static str,
+        /// The interaction concerned.
+        item: Option<InteractionId>,
+        /// The agent concerned.
+        agent: Option<UserId>,
+        /// The queue concerned.
+        queue: Option<QueueId>,
+        /// The whole fact, as JSON.
+        json: String,
     },
     /// A setting changed.
     Setting {
@@ -125,17 +157,20 @@ impl Change {
                 )?;
             }
             Change::Interaction { interaction: i, demo } => {
+                // `expires_at` holds the offer's deadline, or the end of a defer.
                 let expires = match i.state {
                     InteractionState::Offered { expires_at, .. } => Some(expires_at.0),
+                    InteractionState::Deferred { until, .. } => until.map(|t| t.0),
                     _ => None,
                 };
                 tx.execute(
                     "INSERT INTO interactions (id, thread_id, queue_id, priority, state, agent_id, created_at,
-                        queued_at, expires_at, demo)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                        queued_at, expires_at, demo, answered_at, skills, language, direct)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                      ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, priority = excluded.priority,
                         state = excluded.state, agent_id = excluded.agent_id, queued_at = excluded.queued_at,
-                        expires_at = excluded.expires_at",
+                        expires_at = excluded.expires_at, answered_at = excluded.answered_at,
+                        skills = excluded.skills, language = excluded.language, direct = excluded.direct",
                     params![
                         i.id.0,
                         i.thread.0,
@@ -146,8 +181,38 @@ impl Change {
                         i.created_at.0,
                         i.queued_at.0,
                         expires,
-                        demo
+                        demo,
+                        i.answered_at.map(|t| t.0),
+                        i.skills as i64,
+                        i.language.code(),
+                        i.direct.map(crate::domain::Direct::key),
                     ],
+                )?;
+            }
+            Change::Membership(m) => {
+                let (status, reason) = status_columns(&m.status);
+                tx.execute(
+                    "INSERT INTO queue_members (queue_id, user_id, status, pause_reason, priority, delay_secs, access)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(queue_id, user_id) DO UPDATE SET status = excluded.status,
+                        pause_reason = excluded.pause_reason, priority = excluded.priority,
+                        delay_secs = excluded.delay_secs, access = excluded.access",
+                    params![m.queue.0, m.agent.0, status, reason, m.priority, m.delay_secs, m.access],
+                )?;
+            }
+            Change::MembershipRemoved { agent, queue } => {
+                tx.execute(
+                    "DELETE FROM queue_members WHERE queue_id = ?1 AND user_id = ?2",
+                    params![queue.0, agent.0],
+                )?;
+            }
+            Change::Disposition { interaction, json } => {
+                tx.execute("UPDATE interactions SET disposition = ?1 WHERE id = ?2", params![json, interaction.0])?;
+            }
+            Change::RoutingEvent { at, kind, item, agent, queue, json } => {
+                tx.execute(
+                    "INSERT INTO routing_events (at, kind, item, agent, queue, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![at.0, kind, item.map(|i| i.0), agent.map(|a| a.0), queue.map(|q| q.0), json],
                 )?;
             }
             Change::Setting { key, value } => {

@@ -3,8 +3,8 @@
 use super::{Store, StoreError};
 use crate::domain::{
     AgentStatus, Author, Campaign, CampaignId, Category, CategoryId, Channel, CustomerId, Directory, Interaction,
-    InteractionId, InteractionState, Language, Message, MessageId, PauseReason, Queue, QueueId, QueueKind, Role, Team,
-    TeamId, ThreadId, ThreadStatus, ThreadSummary, Timestamp, User, UserId,
+    InteractionId, InteractionState, Language, Message, MessageId, PauseReason, Queue, QueueId, QueueKind,
+    QueueMembership, Role, Team, TeamId, ThreadId, ThreadStatus, ThreadSummary, Timestamp, User, UserId,
 };
 use rusqlite::{Row, params};
 
@@ -17,6 +17,12 @@ pub struct Workspace {
     pub threads: Vec<ThreadSummary>,
     /// Interactions that are not completed.
     pub interactions: Vec<Interaction>,
+    /// Every agent's status and rules per queue.
+    pub memberships: Vec<QueueMembership>,
+    /// Queues' routing profiles, as stored JSON (absent: the defaults).
+    pub queue_routing: Vec<(QueueId, String)>,
+    /// Agents' routing profiles, as stored JSON (absent: the defaults).
+    pub agent_routing: Vec<(UserId, String)>,
     /// The largest ids in use, so that new ones follow them.
     pub max_ids: MaxIds,
 }
@@ -116,13 +122,36 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut members = conn.prepare("SELECT queue_id, user_id FROM queue_members ORDER BY user_id")?;
-        for pair in members.query_map([], |row| Ok((QueueId(row.get(0)?), UserId(row.get(1)?))))? {
-            let (queue, user) = pair?;
-            if let Some(q) = queues.iter_mut().find(|q| q.id == queue) {
-                q.members.push(user);
+        let memberships = conn
+            .prepare(
+                "SELECT queue_id, user_id, status, pause_reason, priority, delay_secs, access FROM queue_members
+                 ORDER BY user_id, queue_id",
+            )?
+            .query_map([], |row| {
+                let status: String = row.get(2)?;
+                Ok(QueueMembership {
+                    queue: QueueId(row.get(0)?),
+                    agent: UserId(row.get(1)?),
+                    status: status_from_columns(&status, row.get(3)?).ok_or_else(|| bad_value(2, "status", &status))?,
+                    priority: row.get(4)?,
+                    delay_secs: row.get(5)?,
+                    access: row.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for m in memberships.iter().filter(|m| m.access) {
+            if let Some(q) = queues.iter_mut().find(|q| q.id == m.queue) {
+                q.members.push(m.agent);
             }
         }
+        let queue_routing = conn
+            .prepare("SELECT id, routing FROM queues WHERE routing IS NOT NULL ORDER BY id")?
+            .query_map([], |row| Ok((QueueId(row.get(0)?), row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let agent_routing = conn
+            .prepare("SELECT id, routing FROM users WHERE routing IS NOT NULL ORDER BY id")?
+            .query_map([], |row| Ok((UserId(row.get(0)?), row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut campaigns = conn
             .prepare("SELECT id, name FROM campaigns ORDER BY id")?
             .query_map([], |row| Ok(Campaign { id: CampaignId(row.get(0)?), name: row.get(1)?, members: Vec::new() }))?
@@ -153,8 +182,10 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let interactions = conn
             .prepare(
-                "SELECT id, thread_id, queue_id, priority, state, agent_id, created_at, queued_at, expires_at
-                 FROM interactions WHERE state <> 'completed' ORDER BY id",
+                "SELECT i.id, i.thread_id, i.queue_id, i.priority, i.state, i.agent_id, i.created_at, i.queued_at,
+                    i.expires_at, i.answered_at, i.skills, COALESCE(i.language, t.language), i.direct
+                 FROM interactions i JOIN threads t ON t.id = i.thread_id
+                 WHERE i.state <> 'completed' ORDER BY i.id",
             )?
             .query_map([], interaction_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -171,6 +202,9 @@ impl Store {
             directory: Directory { users, teams, queues, campaigns, categories, pause_reasons },
             threads,
             interactions,
+            memberships,
+            queue_routing,
+            agent_routing,
             max_ids,
         })
     }
@@ -255,9 +289,11 @@ fn interaction_row(row: &Row<'_>) -> rusqlite::Result<Interaction> {
         ("waiting", _, _) => InteractionState::Waiting,
         ("offered", Some(agent), Some(expires_at)) => InteractionState::Offered { agent, expires_at },
         ("assigned", Some(agent), _) => InteractionState::Assigned { agent },
+        ("deferred", Some(agent), until) => InteractionState::Deferred { agent, until },
         ("completed", _, _) => InteractionState::Completed,
         (other, _, _) => return Err(bad_value(4, "interaction state", other)),
     };
+    let direct: Option<String> = row.get(12)?;
     Ok(Interaction {
         id: InteractionId(row.get(0)?),
         thread: ThreadId(row.get(1)?),
@@ -266,5 +302,49 @@ fn interaction_row(row: &Row<'_>) -> rusqlite::Result<Interaction> {
         state,
         created_at: Timestamp(row.get(6)?),
         queued_at: Timestamp(row.get(7)?),
+        answered_at: row.get::<_, Option<i64>>(9)?.map(Timestamp),
+        skills: row.get::<_, i64>(10)? as u64,
+        language: language(row, 11)?,
+        direct: direct.as_deref().and_then(crate::domain::Direct::from_key),
     })
+}
+
+fn status_from_columns(status: &str, reason: Option<String>) -> Option<AgentStatus> {
+    match status {
+        "ready" => Some(AgentStatus::Ready),
+        "paused" => Some(AgentStatus::Paused { reason: reason.unwrap_or_default() }),
+        "logged_out" => Some(AgentStatus::LoggedOut),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// The routing facts logged in `[from, to)`, oldest first, as stored JSON.
+    pub fn routing_events(&self, from: Timestamp, to: Timestamp) -> Result<Vec<String>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<String>> {
+            self.conn
+                .prepare_cached("SELECT body FROM routing_events WHERE at >= ?1 AND at < ?2 ORDER BY id")?
+                .query_map(params![from.0, to.0], |row| row.get(0))?
+                .collect()
+        };
+        run().map_err(|e| self.classify(e))
+    }
+}
+
+impl Store {
+    /// The most recent interaction of a thread, whatever its state (for resuming from History).
+    pub fn last_interaction(&self, thread: ThreadId) -> Result<Option<Interaction>, StoreError> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row(
+                "SELECT i.id, i.thread_id, i.queue_id, i.priority, i.state, i.agent_id, i.created_at, i.queued_at,
+                    i.expires_at, i.answered_at, i.skills, COALESCE(i.language, t.language), i.direct
+                 FROM interactions i JOIN threads t ON t.id = i.thread_id
+                 WHERE i.thread_id = ?1 ORDER BY i.id DESC LIMIT 1",
+                params![thread.0],
+                interaction_row,
+            )
+            .optional()
+            .map_err(|e| self.classify(e))
+    }
 }

@@ -136,6 +136,36 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
     END;
     ",
+    // 3: the routing core: per-queue agent status and membership rules, queue
+    // and agent routing profiles, the state routed work needs to survive a
+    // restart, and the log of routing facts every KPI is computed from.
+    r"
+    ALTER TABLE queue_members ADD COLUMN status TEXT NOT NULL DEFAULT 'logged_out';
+    ALTER TABLE queue_members ADD COLUMN pause_reason TEXT;
+    ALTER TABLE queue_members ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE queue_members ADD COLUMN delay_secs INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE queue_members ADD COLUMN access INTEGER NOT NULL DEFAULT 1;
+    UPDATE queue_members SET status = (SELECT status FROM users WHERE users.id = queue_members.user_id),
+        pause_reason = (SELECT pause_reason FROM users WHERE users.id = queue_members.user_id);
+    ALTER TABLE queues ADD COLUMN routing TEXT;
+    ALTER TABLE users ADD COLUMN routing TEXT;
+    ALTER TABLE interactions ADD COLUMN answered_at INTEGER;
+    ALTER TABLE interactions ADD COLUMN skills INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE interactions ADD COLUMN language TEXT;
+    ALTER TABLE interactions ADD COLUMN direct TEXT;
+    ALTER TABLE interactions ADD COLUMN disposition TEXT;
+    UPDATE interactions SET language = (SELECT language FROM threads WHERE threads.id = interactions.thread_id);
+    CREATE TABLE routing_events (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        item INTEGER,
+        agent INTEGER,
+        queue INTEGER,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX routing_events_by_time ON routing_events(at);
+    ",
 ];
 
 /// The schema version this build writes.

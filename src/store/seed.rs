@@ -45,8 +45,10 @@ pub struct SeedUser {
     pub languages: Vec<Language>,
     /// Whether the demo simulator acts for this user.
     pub simulated: bool,
-    /// Initial status is Ready (else Logged out).
+    /// Initial status is Ready (else Logged out), in every queue of the user.
     pub ready: bool,
+    /// Routing profile (skills, capacity) as JSON; `None` for the defaults.
+    pub routing: Option<String>,
 }
 
 /// A queue to create.
@@ -66,6 +68,8 @@ pub struct SeedQueue {
     pub sla_secs: u32,
     /// Member positions in `Seed::users`.
     pub members: Vec<usize>,
+    /// Routing profile (strategy, wrap-up, steps…) as JSON; `None` for the defaults.
+    pub routing: Option<String>,
 }
 
 /// A canned message to create.
@@ -118,8 +122,9 @@ impl Store {
             for (i, u) in seed.users.iter().enumerate() {
                 let langs: Vec<&str> = u.languages.iter().map(|l| l.code()).collect();
                 tx.execute(
-                    "INSERT INTO users (id, name, login, role, team_id, languages, status, status_since, simulated, demo)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    "INSERT INTO users (id, name, login, role, team_id, languages, status, status_since, simulated, demo,
+                        routing)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     params![
                         id(i),
                         u.name,
@@ -130,14 +135,16 @@ impl Store {
                         if u.ready { "ready" } else { "logged_out" },
                         now,
                         u.simulated,
-                        demo
+                        demo,
+                        u.routing
                     ],
                 )?;
             }
             for (i, q) in seed.queues.iter().enumerate() {
                 tx.execute(
-                    "INSERT INTO queues (id, name, kind, language, acceptance_limit_secs, sla_percent, sla_secs, demo)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO queues (id, name, kind, language, acceptance_limit_secs, sla_percent, sla_secs, demo,
+                        routing)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![
                         id(i),
                         q.name,
@@ -146,11 +153,16 @@ impl Store {
                         q.acceptance_limit_secs,
                         q.sla_percent,
                         q.sla_secs,
-                        demo
+                        demo,
+                        q.routing
                     ],
                 )?;
                 for &m in &q.members {
-                    tx.execute("INSERT INTO queue_members (queue_id, user_id) VALUES (?1, ?2)", params![id(i), id(m)])?;
+                    let ready = seed.users.get(m).is_some_and(|u| u.ready);
+                    tx.execute(
+                        "INSERT INTO queue_members (queue_id, user_id, status) VALUES (?1, ?2, ?3)",
+                        params![id(i), id(m), if ready { "ready" } else { "logged_out" }],
+                    )?;
                 }
             }
             for (i, (name, members)) in seed.campaigns.iter().enumerate() {

@@ -117,6 +117,8 @@ texts! {
     Facebook => "Facebook", "Facebook";
     Instagram => "Instagram", "Instagram";
     OfferExpired => "An offer expired and went back to its queue.", "Une offre a expiré et est retournée dans sa file.";
+    InactivePrompt => "Quiet for a while — defer, transfer or complete:", "Sans activité depuis un moment — reporter, transférer ou clôturer :";
+    DeferReturned => "Back from Deferred:", "De retour des reportées :";
     PausedForMissedOffers => "You were paused after three missed offers. Set yourself Ready when you are back.", "Vous avez été mis en pause après trois offres manquées. Repassez Disponible à votre retour.";
     NoAudio => "No audio device: offer alerts are silent.", "Aucun périphérique audio : les alertes d'offre sont silencieuses.";
     OpenPalette => "Open the command palette", "Ouvrir la palette de commandes";

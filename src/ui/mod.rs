@@ -205,7 +205,7 @@ impl App {
                 send(self, Command::SendMessage { thread, body });
                 self.inbox.draft.clear();
             }
-            UiCommand::Complete(thread) => send(self, Command::Complete { thread }),
+            UiCommand::Complete(thread) => send(self, Command::Complete { thread, disposition: None }),
         }
     }
 

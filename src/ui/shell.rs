@@ -376,10 +376,14 @@ fn notifications(app: &mut App, ctx: &egui::Context, requests: &mut Vec<UiComman
                         .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
                         .unwrap_or_default();
                     let text = match &notice.body {
-                        NoticeBody::OfferExpired => tr(lang, Text::OfferExpired),
-                        NoticeBody::PausedForMissedOffers => tr(lang, Text::PausedForMissedOffers),
-                        NoticeBody::NoAudio => tr(lang, Text::NoAudio),
-                        NoticeBody::Text(text) => text.as_str(),
+                        NoticeBody::OfferExpired => tr(lang, Text::OfferExpired).to_owned(),
+                        NoticeBody::PausedForMissedOffers => tr(lang, Text::PausedForMissedOffers).to_owned(),
+                        NoticeBody::NoAudio => tr(lang, Text::NoAudio).to_owned(),
+                        NoticeBody::Inactive { customer } => format!("{} {customer}", tr(lang, Text::InactivePrompt)),
+                        NoticeBody::DeferReturned { customer } => {
+                            format!("{} {customer}", tr(lang, Text::DeferReturned))
+                        }
+                        NoticeBody::Text(text) => text.clone(),
                     };
                     ui.horizontal_wrapped(|ui| {
                         ui.label(RichText::new(time).small().color(palette.muted));

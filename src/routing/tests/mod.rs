@@ -2,6 +2,5 @@
 //! property tests that check every invariant after every step.
 
 mod harness;
-mod legacy;
 mod properties;
 mod scenarios;
