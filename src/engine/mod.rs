@@ -292,6 +292,18 @@ impl Engine {
         Some(crate::routing::kpi::QueueFigures::compute(&self.state.ledger, queue, today, target, now))
     }
 
+    /// The newest interaction the engine created.
+    #[must_use]
+    pub fn newest_interaction(&self) -> Option<InteractionId> {
+        self.state.newest_interaction_id()
+    }
+
+    /// The thread an open interaction carries.
+    #[must_use]
+    pub fn thread_of(&self, interaction: InteractionId) -> Option<ThreadId> {
+        self.state.interactions.get(&interaction).map(|i| i.thread)
+    }
+
     /// The distributor, read-only (explanations, figures, invariants).
     #[must_use]
     pub fn router(&self) -> &crate::routing::Router {

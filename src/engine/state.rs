@@ -108,6 +108,12 @@ impl State {
         take(&mut self.next_message)
     }
 
+    /// The id of the newest interaction, if any was created.
+    #[must_use]
+    pub fn newest_interaction_id(&self) -> Option<InteractionId> {
+        (self.next_interaction > 1).then(|| InteractionId(self.next_interaction - 1))
+    }
+
     /// See [`State::take_customer_id`].
     pub fn take_interaction_id(&mut self) -> i64 {
         take(&mut self.next_interaction)

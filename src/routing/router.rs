@@ -525,6 +525,17 @@ impl Router {
             self.queues[q as usize].members.push(a);
         }
         self.refresh_delays(q);
+        // Work already waiting was timed for the old delays: look again once this one has passed.
+        let delay = self.agents[a as usize].member(q).map_or(0, |m| i64::from(m.membership.delay_secs));
+        if delay > 0 {
+            let waiting: Vec<InteractionId> = self.waiting_in(q).collect();
+            for id in waiting {
+                if let Some(item) = self.items.get(&id) {
+                    let (at, generation) = (item.queued_at.plus_secs(delay).max(now), item.generation);
+                    self.timers.push(Reverse(Timer { at, generation, kind: TimerKind::Recheck(id) }));
+                }
+            }
+        }
         self.refresh_agent(a, now);
         self.settle(now);
         Ok(())
@@ -628,13 +639,13 @@ impl Router {
                 self.empty_queue(q, now);
             }
             // A tier may now be empty, so its overflow step applies at once: waiting work looks again.
-            let waiting: Vec<InteractionId> = self.waiting_in(q).collect();
-            self.dirty_items.extend(waiting);
+            if !self.queues[q as usize].config.steps.is_empty() {
+                let waiting: Vec<InteractionId> = self.waiting_in(q).collect();
+                self.dirty_items.extend(waiting);
+            }
         } else if is && !was {
+            // The agent logging in looks for work itself (it is marked dirty by the caller).
             queue.logged_in_by_priority[priority] += 1;
-            // Tiers may now be reachable: waiting work looks again.
-            let waiting: Vec<InteractionId> = self.waiting_in(q).collect();
-            self.dirty_items.extend(waiting);
         }
     }
 
@@ -1282,7 +1293,8 @@ impl Router {
             {
                 // The agent is gone or full: the item is routed again.
                 let keeps_age = self.settings.defer_keeps_age;
-                let q = self.items.get(&id).map(|i| i.queue);
+                // Into its ordinary queue: a direct transfer's agent is the one who is gone or full.
+                let q = self.items.get(&id).map(|i| i.home);
                 if let (Some(item), Some(q)) = (self.items.get_mut(&id), q) {
                     if !keeps_age {
                         item.rank_at = now;
@@ -1338,7 +1350,8 @@ impl Router {
         let a = self.agent(agent)?;
         self.check_holder(a, id, "unassign it")?;
         self.release(a, id, now);
-        let q = self.items.get(&id).map_or(0, |i| i.queue);
+        // Back to its ordinary queue, not to a direct or team transfer it was answered from.
+        let q = self.items.get(&id).map_or(0, |i| i.home);
         self.enqueue(id, q, now);
         self.settle(now);
         Ok(())
@@ -1373,7 +1386,8 @@ impl Router {
         let slot = self.item_slot(id);
         let (q, requirement) = {
             let item = self.items.get(&id).ok_or(RoutingError::UnknownItem(id.0))?;
-            (item.queue, item.requirement)
+            // Skill and language transfers stay in the ordinary queue, even after a direct transfer.
+            (item.home, item.requirement)
         };
         let (new_queue, new_requirement) = match &target {
             TransferTarget::Agent(user) => {
@@ -1884,35 +1898,37 @@ impl Router {
             if queue.waiting == 0 {
                 continue;
             }
-            let lowest = self.lowest_level(member.queue);
+            // Without overflow steps or a delay, eligibility is decided by the class alone.
+            let simple = queue.config.steps.is_empty()
+                && member.membership.delay_secs == 0
+                && member.membership.priority <= queue.config.member_priority;
+            let level = if simple { queue.config.min_level } else { self.lowest_level(member.queue) };
             for class in &queue.classes {
                 if class.waiting.is_empty()
                     || !agent.config.languages.contains(class.requirement.language)
-                    || !agent.has_skills(queue.config.skills.with(class.requirement.skills), lowest)
+                    || !agent.has_skills(queue.config.skills.with(class.requirement.skills), level)
                 {
                     continue;
                 }
                 for key in &class.waiting {
+                    let candidate = (key.0, member.membership.priority, key.1, key.2);
                     if let Some((best_key, _)) = &best
-                        && key.0 > best_key.0
+                        && *best_key <= candidate
                     {
-                        // Lower priority than the best found: nothing further here can win.
+                        // The class is in serving order: nothing further in it can win.
                         alternatives += 1;
                         break;
                     }
-                    let Some(item) = self.items.get(&InteractionId(key.2)) else { continue };
-                    if self.fit_blocker(a, member, item, now).is_some() {
-                        continue;
-                    }
-                    let candidate = (key.0, member.membership.priority, key.1, key.2);
-                    match &best {
-                        Some((best_key, _)) if *best_key <= candidate => alternatives += 1,
-                        Some(_) => {
-                            alternatives += 1;
-                            best = Some((candidate, item.id));
+                    if !simple {
+                        let Some(item) = self.items.get(&InteractionId(key.2)) else { continue };
+                        if self.fit_blocker(a, member, item, now).is_some() {
+                            continue;
                         }
-                        None => best = Some((candidate, item.id)),
                     }
+                    if best.is_some() {
+                        alternatives += 1;
+                    }
+                    best = Some((candidate, InteractionId(key.2)));
                     break;
                 }
             }

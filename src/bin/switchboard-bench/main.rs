@@ -4,7 +4,13 @@
 //! - `startup` (the default): start to first frame on a demo database, CPU
 //!   used by an idle window, and resident memory after minutes of demo traffic.
 //!   Needs a display; without one it starts a private Xvfb.
+//! - `routing`: the distributor alone at 10 000 agents, 500 queues and
+//!   100 000 waiting items (`--agents N`, `--growth` for 1 000 to 100 000).
+//! - `engine`: new interactions through the engine with SQLite durability.
 #![allow(clippy::print_stdout, reason = "a measuring tool reports on standard output")]
+
+mod engine;
+mod routing;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -16,7 +22,9 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match name.as_str() {
         "startup" => startup(&rest),
-        other => Err(format!("unknown benchmark {other:?}; known: startup")),
+        "routing" => routing::run(&rest),
+        "engine" => engine::run(&rest),
+        other => Err(format!("unknown benchmark {other:?}; known: startup, routing, engine")),
     };
     match result {
         Ok(json) => {
