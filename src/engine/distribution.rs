@@ -409,7 +409,7 @@ impl State {
             Notice::Offered { item, agents, expires_at, reason } => {
                 let Some(interaction) = self.current_interaction(item, plan) else { return };
                 let Some(thread) = self.current_thread(interaction.thread, plan) else { return };
-                let text = reason.describe();
+                let text = self.router.explain(&reason).describe();
                 self.offer_reasons.insert(item, text.clone());
                 for agent in agents {
                     let offer = Offer {

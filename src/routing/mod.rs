@@ -18,7 +18,7 @@ pub use model::{
     NewItem, OverflowStep, QueueConfig, QueueStatus, Requirement, RoutingError, Settings, SkillSet, Slot, SmartClose,
     StepAction, Strategy, TransferRecord, TransferTarget, WrapUp,
 };
-pub use router::{AgentView as AgentState, ItemView, Notice, OfferEnd, Outbox, Router};
+pub use router::{AgentView as AgentState, ItemView, Notice, OfferEnd, OfferFacts, Outbox, Router};
 
 pub use crate::domain::MISSED_OFFERS_REASON;
 

@@ -15,8 +15,9 @@ use super::model::{
     TransferTarget, WrapUp,
 };
 use crate::domain::{Direct, InteractionId, QueueId, TeamId, Timestamp, UserId};
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap};
 
 type Ix = u32;
 /// Serving order inside a class: higher priority, then older rank, then id.
@@ -41,6 +42,23 @@ pub enum OfferEnd {
     Busy,
 }
 
+/// What was true when an offer was made, kept small so that making an offer
+/// allocates nothing; [`Router::explain`] turns it into an [`OfferReason`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferFacts {
+    agent: Ix,
+    queue: Ix,
+    trigger: Trigger,
+    skills: SkillSet,
+    language: u8,
+    rank: u32,
+    ready_agents: u32,
+    idle_ms: i64,
+    member_priority: u8,
+    step: u32,
+    alternatives: u32,
+}
+
 /// Something the engine must tell someone about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -52,8 +70,8 @@ pub enum Notice {
         agents: Vec<UserId>,
         /// When it lapses.
         expires_at: Timestamp,
-        /// Why the (first) agent.
-        reason: Box<OfferReason>,
+        /// Why the (first) agent; [`Router::explain`] words it.
+        reason: OfferFacts,
     },
     /// An offer ended for one agent.
     OfferClosed {
@@ -140,8 +158,27 @@ struct Timer {
 #[derive(Debug)]
 struct Class {
     requirement: Requirement,
-    /// Restricted to one pseudo-queue target; `None` for ordinary work.
+    /// The first of `waiting`, kept beside the class so that a freed agent
+    /// compares heads without touching every tree.
+    head: Option<WaitKey>,
     waiting: BTreeSet<WaitKey>,
+}
+
+impl Class {
+    fn insert(&mut self, key: WaitKey) {
+        if self.head.is_none_or(|head| key < head) {
+            self.head = Some(key);
+        }
+        self.waiting.insert(key);
+    }
+
+    fn remove(&mut self, key: &WaitKey) -> bool {
+        let removed = self.waiting.remove(key);
+        if removed && self.head == Some(*key) {
+            self.head = self.waiting.first().copied();
+        }
+        removed
+    }
 }
 
 #[derive(Debug)]
@@ -172,7 +209,7 @@ impl QueueSlot {
         Self {
             config,
             classes: Vec::new(),
-            class_of: HashMap::new(),
+            class_of: HashMap::default(),
             ready: BTreeSet::new(),
             members: Vec::new(),
             logged_in_by_priority: vec![0; 100],
@@ -192,7 +229,7 @@ impl QueueSlot {
             return class;
         }
         let class = self.classes.len() as u32;
-        self.classes.push(Class { requirement, waiting: BTreeSet::new() });
+        self.classes.push(Class { requirement, head: None, waiting: BTreeSet::new() });
         self.class_of.insert(requirement, class);
         class
     }
@@ -227,6 +264,8 @@ struct AgentSlot {
     cool_down_until: Timestamp,
     wrap_up: Option<WrapState>,
     idle_since: Timestamp,
+    /// Per slot: when work of that slot last started or ended (longest idle is per channel).
+    slot_idle: [Timestamp; 3],
     talk_ms: i64,
     misses: u32,
     activity: Activity,
@@ -252,9 +291,14 @@ impl AgentSlot {
 
     /// What keeps the agent from any new offer of this slot, ignoring queue and item.
     fn busy_blocker(&self, slot: Slot, now: Timestamp) -> Option<Blocker> {
-        if self.open_offer.is_some() {
-            Some(Blocker::Offered)
-        } else if self.wrap_up.is_some() {
+        if self.open_offer.is_some() { Some(Blocker::Offered) } else { self.index_blocker(slot, now) }
+    }
+
+    /// What keeps the agent out of a queue's ready index. An open offer does not:
+    /// it lasts seconds, and skipping such agents in a scan is cheaper than
+    /// taking them out of every queue and putting them back.
+    fn index_blocker(&self, slot: Slot, now: Timestamp) -> Option<Blocker> {
+        if self.wrap_up.is_some() {
             Some(Blocker::WrapUp)
         } else if self.cool_down_until > now {
             Some(Blocker::CoolDown)
@@ -294,7 +338,7 @@ struct Item {
     close_timeout_secs: u32,
     transfers: Vec<TransferRecord>,
     disposition: Option<Disposition>,
-    reason: Option<Box<OfferReason>>,
+    reason: Option<OfferFacts>,
 }
 
 impl Item {
@@ -380,6 +424,9 @@ pub struct Router {
     restoring: bool,
     /// Set while the caller restores a whole centre: matching waits until it is complete.
     held: bool,
+    scratch_agents: Vec<Ix>,
+    scratch_items: Vec<InteractionId>,
+    scratch_chosen: Vec<Ix>,
 }
 
 impl Router {
@@ -389,11 +436,11 @@ impl Router {
         Self {
             settings,
             queues: Vec::new(),
-            queue_ix: HashMap::new(),
+            queue_ix: HashMap::default(),
             agents: Vec::new(),
-            agent_ix: HashMap::new(),
-            items: HashMap::new(),
-            targets: HashMap::new(),
+            agent_ix: HashMap::default(),
+            items: HashMap::default(),
+            targets: HashMap::default(),
             next_hidden_queue: -1,
             timers: BinaryHeap::new(),
             dirty_agents: Vec::new(),
@@ -405,6 +452,9 @@ impl Router {
             skill_names: Vec::new(),
             restoring: false,
             held: false,
+            scratch_agents: Vec::new(),
+            scratch_items: Vec::new(),
+            scratch_chosen: Vec::new(),
         }
     }
 
@@ -428,12 +478,23 @@ impl Router {
 
     /// Takes what happened since the last call.
     pub fn drain(&mut self) -> Outbox {
-        let mut out = std::mem::take(&mut self.out);
+        let mut out = Outbox::default();
+        self.drain_into(&mut out);
+        out
+    }
+
+    /// Like [`Router::drain`], into the caller's (emptied) buffers, so that a
+    /// busy caller reuses them instead of allocating new ones each time.
+    pub fn drain_into(&mut self, out: &mut Outbox) {
+        out.events.clear();
+        out.notices.clear();
+        out.items.clear();
+        out.agents.clear();
+        std::mem::swap(&mut self.out, out);
         out.items.sort_unstable();
         out.items.dedup();
         out.agents.sort_unstable();
         out.agents.dedup();
-        out
     }
 
     /// When [`Router::advance`] next has something to do (possibly nothing, if a timer went stale).
@@ -483,6 +544,7 @@ impl Router {
                 cool_down_until: Timestamp(0),
                 wrap_up: None,
                 idle_since: now,
+                slot_idle: [now; 3],
                 talk_ms: 0,
                 misses: 0,
                 activity: Activity::LoggedOut,
@@ -662,6 +724,7 @@ impl Router {
         let agent = &mut self.agents[a as usize];
         if agent.ready_anywhere() && agent.activity == Activity::LoggedOut {
             agent.idle_since = now;
+            agent.slot_idle = [now; 3];
         }
         if agent.misses > 0 && agent.ready_anywhere() {
             agent.misses = 0;
@@ -749,7 +812,7 @@ impl Router {
         let callback = item.callback;
         let queue = &mut self.queues[q as usize];
         let class = queue.class_for(requirement);
-        queue.classes[class as usize].waiting.insert(key);
+        queue.classes[class as usize].insert(key);
         queue.waiting += 1;
         if let Some(item) = self.items.get_mut(&id) {
             item.class = class;
@@ -793,7 +856,7 @@ impl Router {
         let key = item.wait_key();
         let queue = &mut self.queues[item.queue as usize];
         if let Some(class) = queue.classes.get_mut(item.class as usize)
-            && class.waiting.remove(&key)
+            && class.remove(&key)
         {
             queue.waiting -= 1;
         }
@@ -925,10 +988,11 @@ impl Router {
         slot_agent.load[slot.index()] += 1;
         slot_agent.misses = 0;
         slot_agent.idle_since = now;
+        slot_agent.slot_idle[slot.index()] = now;
         self.out.notices.push(super::Notice::OfferClosed { item: id, agent, end: OfferEnd::Accepted });
         self.log(now, RoutingEvent::Answered { item: id, queue: queue_id, agent });
         self.schedule_inactivity(id);
-        self.work_changed(a, now);
+        self.slot_changed(a, slot, now);
         self.out.items.push(id);
         self.settle(now);
         Ok(())
@@ -1050,7 +1114,7 @@ impl Router {
         let (q, class) = (item.queue, item.class);
         let queue = &mut self.queues[q as usize];
         if let Some(class) = queue.classes.get_mut(class as usize) {
-            class.waiting.insert(key);
+            class.insert(key);
             queue.waiting += 1;
         }
         let generation = self.items.get(&id).map_or(0, |i| i.generation);
@@ -1180,10 +1244,11 @@ impl Router {
         agent.load[slot.index()] = agent.load[slot.index()].saturating_sub(1);
         agent.talk_ms += talk;
         agent.idle_since = now;
+        agent.slot_idle[slot.index()] = now;
         self.log(now, RoutingEvent::Completed { item: id, queue: queue_id, agent: agent_id });
         let wrap = self.agents[a as usize].config.wrap_up.unwrap_or(queue_wrap);
         self.start_wrap_up(a, id, wrap, now);
-        self.work_changed(a, now);
+        self.slot_changed(a, slot, now);
         self.out.items.push(id);
     }
 
@@ -1367,6 +1432,7 @@ impl Router {
         agent.load[slot.index()] = agent.load[slot.index()].saturating_sub(1);
         agent.talk_ms += talk;
         agent.idle_since = now;
+        agent.slot_idle[slot.index()] = now;
         let agent_id = agent.config.id;
         self.log(now, RoutingEvent::Completed { item: id, queue, agent: agent_id });
         self.work_changed(a, now);
@@ -1800,34 +1866,47 @@ impl Router {
         if self.held {
             return;
         }
+        // The dirty lists are swapped with reused buffers: a decision allocates nothing.
+        let mut agents = std::mem::take(&mut self.scratch_agents);
+        let mut items = std::mem::take(&mut self.scratch_items);
         while !self.dirty_agents.is_empty() || !self.dirty_items.is_empty() {
-            let mut agents = std::mem::take(&mut self.dirty_agents);
-            agents.sort_unstable();
-            agents.dedup();
-            agents.sort_by_key(|&a| (self.agents[a as usize].idle_since, a));
-            for a in agents {
-                self.decisions += 1;
+            std::mem::swap(&mut agents, &mut self.dirty_agents);
+            if agents.len() > 1 {
+                agents.sort_unstable();
+                agents.dedup();
+                agents.sort_by_key(|&a| (self.agents[a as usize].idle_since, a));
+            }
+            for &a in &agents {
                 if let Some((id, alternatives)) = self.best_item_for(a, now) {
                     let reason = self.reason(a, id, Trigger::AgentFreed, 1, alternatives, now);
                     self.offer(id, &[a], reason, now);
                 }
             }
-            let mut items = std::mem::take(&mut self.dirty_items);
-            items.sort_unstable();
-            items.dedup();
-            items.retain(|id| self.items.get(id).is_some_and(|i| i.state == ItemState::Waiting));
-            items.sort_by_cached_key(|id| self.items.get(id).map(Item::wait_key));
-            for id in items {
+            agents.clear();
+            std::mem::swap(&mut items, &mut self.dirty_items);
+            if items.len() > 1 {
+                items.sort_unstable();
+                items.dedup();
+                items.retain(|id| self.items.get(id).is_some_and(|i| i.state == ItemState::Waiting));
+                items.sort_by_cached_key(|id| self.items.get(id).map(Item::wait_key));
+            }
+            for &id in &items {
                 if !self.items.get(&id).is_some_and(|i| i.state == ItemState::Waiting) {
                     continue;
                 }
                 self.decisions += 1;
-                if let Some((chosen, rank)) = self.best_agents_for(id, now) {
+                let mut chosen = std::mem::take(&mut self.scratch_chosen);
+                if let Some(rank) = self.best_agents_for(id, now, &mut chosen) {
                     let reason = self.reason(chosen[0], id, Trigger::WorkArrived, rank, 0, now);
                     self.offer(id, &chosen, reason, now);
                 }
+                chosen.clear();
+                self.scratch_chosen = chosen;
             }
+            items.clear();
         }
+        self.scratch_agents = agents;
+        self.scratch_items = items;
     }
 
     /// The item's widened tier and skill level after the steps it has reached.
@@ -1886,11 +1965,18 @@ impl Router {
     }
 
     /// The best waiting item agent `a` can take now, with how many others it could also take.
-    fn best_item_for(&self, a: Ix, now: Timestamp) -> Option<(InteractionId, u32)> {
+    fn best_item_for(&mut self, a: Ix, now: Timestamp) -> Option<(InteractionId, u32)> {
         let agent = &self.agents[a as usize];
         if agent.open_offer.is_some() || agent.wrap_up.is_some() || agent.cool_down_until > now {
             return None;
         }
+        if agent.members.iter().all(|m| m.key.is_none()) {
+            // At capacity or not ready anywhere: nothing to decide.
+            return None;
+        }
+        // Only a real search counts as a decision.
+        self.decisions += 1;
+        let agent = &self.agents[a as usize];
         let mut best: Option<(CandidateKey, InteractionId)> = None;
         let mut alternatives = 0u32;
         for member in agent.members.iter().filter(|m| m.key.is_some()) {
@@ -1904,10 +1990,23 @@ impl Router {
                 && member.membership.priority <= queue.config.member_priority;
             let level = if simple { queue.config.min_level } else { self.lowest_level(member.queue) };
             for class in &queue.classes {
-                if class.waiting.is_empty()
-                    || !agent.config.languages.contains(class.requirement.language)
+                let Some(head) = class.head else { continue };
+                if !agent.config.languages.contains(class.requirement.language)
                     || !agent.has_skills(queue.config.skills.with(class.requirement.skills), level)
                 {
+                    continue;
+                }
+                if simple {
+                    // The head is eligible: it is the class's only candidate.
+                    let candidate = (head.0, member.membership.priority, head.1, head.2);
+                    match &best {
+                        Some((best_key, _)) if *best_key <= candidate => alternatives += 1,
+                        Some(_) => {
+                            alternatives += 1;
+                            best = Some((candidate, InteractionId(head.2)));
+                        }
+                        None => best = Some((candidate, InteractionId(head.2))),
+                    }
                     continue;
                 }
                 for key in &class.waiting {
@@ -1937,18 +2036,31 @@ impl Router {
     }
 
     /// The agent(s) to offer a waiting item to under its queue's strategy, with the first one's rank.
-    fn best_agents_for(&mut self, id: InteractionId, now: Timestamp) -> Option<(Vec<Ix>, u32)> {
+    fn best_agents_for(&mut self, id: InteractionId, now: Timestamp, eligible: &mut Vec<Ix>) -> Option<u32> {
         let item = self.items.get(&id)?;
         let q = item.queue;
         let queue = &self.queues[q as usize];
         let strategy = queue.config.strategy;
-        let mut eligible = Vec::new();
+        // Without steps or delays the item's class decides; skip the per-member checks.
+        let simple = queue.config.steps.is_empty() && queue.delays.is_empty();
+        let skills = queue.config.skills.with(item.requirement.skills);
         for &(_, _, a) in &queue.ready {
             let agent = &self.agents[a as usize];
-            let Some(member) = agent.member(q) else { continue };
-            if agent.busy_blocker(queue.config.slot, now).is_some() || self.fit_blocker(a, member, item, now).is_some()
-            {
-                continue;
+            if simple {
+                if !agent.config.languages.contains(item.requirement.language)
+                    || !agent.has_skills(skills, queue.config.min_level)
+                    || agent.busy_blocker(queue.config.slot, now).is_some()
+                    || agent.member(q).is_none_or(|m| m.membership.priority > queue.config.member_priority)
+                {
+                    continue;
+                }
+            } else {
+                let Some(member) = agent.member(q) else { continue };
+                if agent.busy_blocker(queue.config.slot, now).is_some()
+                    || self.fit_blocker(a, member, item, now).is_some()
+                {
+                    continue;
+                }
             }
             eligible.push(a);
             if !matches!(strategy, Strategy::Random | Strategy::WeightedRandom | Strategy::RingAll) {
@@ -1958,12 +2070,10 @@ impl Router {
         if eligible.is_empty() {
             return None;
         }
-        match strategy {
-            Strategy::RingAll if queue.config.slot == Slot::Voice => Some((eligible, 1)),
-            Strategy::Random => {
-                let pick = (self.next_random() % eligible.len() as u64) as usize;
-                Some((vec![eligible[pick]], pick as u32 + 1))
-            }
+        let ring = queue.config.slot == Slot::Voice;
+        let pick = match strategy {
+            Strategy::RingAll if ring => return Some(1),
+            Strategy::Random => (self.next_random() % eligible.len() as u64) as usize,
             Strategy::WeightedRandom => {
                 let weights: Vec<u64> = eligible
                     .iter()
@@ -1982,10 +2092,14 @@ impl Router {
                     }
                     draw -= w;
                 }
-                Some((vec![eligible[pick]], pick as u32 + 1))
+                pick
             }
-            _ => Some((vec![eligible[0]], 1)),
-        }
+            _ => 0,
+        };
+        let chosen = eligible[pick];
+        eligible.clear();
+        eligible.push(chosen);
+        Some(pick as u32 + 1)
     }
 
     fn next_random(&mut self) -> u64 {
@@ -2004,35 +2118,53 @@ impl Router {
         rank: u32,
         alternatives: u32,
         now: Timestamp,
-    ) -> OfferReason {
+    ) -> OfferFacts {
         let agent = &self.agents[a as usize];
         let item = self.items.get(&id);
         let q = item.map_or(0, |i| i.queue);
         let queue = &self.queues[q as usize];
         let requirement = item.map_or(Requirement { language: 0, skills: SkillSet::EMPTY }, |i| i.requirement);
-        let matched = queue.config.skills.with(requirement.skills);
-        let step = item.map_or(0, |i| self.reach(i, now).2);
+        OfferFacts {
+            agent: a,
+            queue: q,
+            trigger,
+            skills: queue.config.skills.with(requirement.skills),
+            language: requirement.language,
+            rank,
+            ready_agents: queue.ready.len() as u32,
+            idle_ms: now.millis_since(agent.idle_since),
+            member_priority: agent.member(q).map_or(0, |m| m.membership.priority),
+            step: item.map_or(0, |i| self.reach(i, now).2),
+            alternatives,
+        }
+    }
+
+    /// The full explanation of an offer, with names, from the facts kept when it was made.
+    #[must_use]
+    pub fn explain(&self, facts: &OfferFacts) -> OfferReason {
+        let agent = &self.agents[facts.agent as usize];
+        let queue = &self.queues[facts.queue as usize];
         OfferReason {
             agent: agent.config.id,
             agent_name: agent.config.name.clone(),
             queue: queue.config.id,
             queue_name: queue.config.name.clone(),
             strategy: queue.config.strategy,
-            trigger,
-            matched_skills: matched,
-            skill_names: matched.iter().filter_map(|s| self.skill_names.get(usize::from(s)).cloned()).collect(),
-            language: requirement.language,
-            language_code: self.language_codes.get(usize::from(requirement.language)).cloned().unwrap_or_default(),
-            rank,
-            ready_agents: queue.ready.len() as u32,
-            idle_ms: now.millis_since(agent.idle_since),
-            member_priority: agent.member(q).map_or(0, |m| m.membership.priority),
-            step,
-            alternatives,
+            trigger: facts.trigger,
+            matched_skills: facts.skills,
+            skill_names: facts.skills.iter().filter_map(|s| self.skill_names.get(usize::from(s)).cloned()).collect(),
+            language: facts.language,
+            language_code: self.language_codes.get(usize::from(facts.language)).cloned().unwrap_or_default(),
+            rank: facts.rank,
+            ready_agents: facts.ready_agents,
+            idle_ms: facts.idle_ms,
+            member_priority: facts.member_priority,
+            step: facts.step,
+            alternatives: facts.alternatives,
         }
     }
 
-    fn offer(&mut self, id: InteractionId, chosen: &[Ix], reason: OfferReason, now: Timestamp) {
+    fn offer(&mut self, id: InteractionId, chosen: &[Ix], reason: OfferFacts, now: Timestamp) {
         self.unqueue(id);
         let Some(item) = self.items.get_mut(&id) else { return };
         let q = item.queue;
@@ -2040,7 +2172,7 @@ impl Router {
         let agents: Vec<UserId> = chosen.iter().map(|&a| self.agents[a as usize].config.id).collect();
         item.state = ItemState::Offered { agents: agents.clone(), expires_at };
         item.generation += 1;
-        item.reason = Some(Box::new(reason.clone()));
+        item.reason = Some(reason);
         let generation = item.generation;
         self.timers.push(Reverse(Timer { at: expires_at, generation, kind: TimerKind::OfferExpiry(id) }));
         let queue_id = self.queues[q as usize].config.id;
@@ -2052,11 +2184,12 @@ impl Router {
             if let Some(member) = agent.members.iter_mut().find(|m| m.queue == q) {
                 member.turn_mark = turn;
             }
-            self.refresh_agent(a, now);
+            let slot = self.queues[q as usize].config.slot;
+            self.refresh_slots(a, 1 << slot.index(), now);
             let agent = self.agents[a as usize].config.id;
             self.log(now, RoutingEvent::Offered { item: id, queue: queue_id, agent });
         }
-        self.out.notices.push(super::Notice::Offered { item: id, agents, expires_at, reason: Box::new(reason) });
+        self.out.notices.push(super::Notice::Offered { item: id, agents, expires_at, reason });
         self.out.items.push(id);
     }
 
@@ -2069,10 +2202,20 @@ impl Router {
         self.out.agents.push(self.agents[a as usize].config.id);
     }
 
+    /// Like [`Router::work_changed`] when only one slot's load changed: only
+    /// that slot's queues are re-indexed (all of them when a call blocks digital work).
+    fn slot_changed(&mut self, a: Ix, slot: Slot, now: Timestamp) {
+        let agent = &self.agents[a as usize];
+        let mask = if slot == Slot::Voice && agent.config.no_digital_during_call { 0b111 } else { 1 << slot.index() };
+        self.refresh_slots(a, mask, now);
+        self.dirty_agents.push(a);
+        self.out.agents.push(self.agents[a as usize].config.id);
+    }
+
     fn strategy_key(&self, a: Ix, member: &Member) -> AgentKey {
         let agent = &self.agents[a as usize];
         let queue = &self.queues[member.queue as usize];
-        let idle = agent.idle_since.0 as u64;
+        let idle = agent.slot_idle[queue.config.slot.index()].0 as u64;
         let (first, second) = match queue.config.strategy {
             Strategy::LongestIdle | Strategy::RingAll | Strategy::Random | Strategy::WeightedRandom => (idle, 0),
             Strategy::FewestOpen => (u64::from(agent.load.iter().sum::<u32>()), idle),
@@ -2085,11 +2228,20 @@ impl Router {
 
     /// Recomputes the agent's place in every queue's ready index and their activity.
     fn refresh_agent(&mut self, a: Ix, now: Timestamp) {
+        self.refresh_slots(a, 0b111, now);
+    }
+
+    /// Re-indexes the agent's memberships in queues of the slots in `mask`.
+    fn refresh_slots(&mut self, a: Ix, mask: u8, now: Timestamp) {
         for n in 0..self.agents[a as usize].members.len() {
             let member = &self.agents[a as usize].members[n];
             let q = member.queue;
-            let available = member.status == QueueStatus::Ready
-                && self.agents[a as usize].busy_blocker(self.queues[q as usize].config.slot, now).is_none();
+            let slot = self.queues[q as usize].config.slot;
+            if mask & (1 << slot.index()) == 0 {
+                continue;
+            }
+            let available =
+                member.status == QueueStatus::Ready && self.agents[a as usize].index_blocker(slot, now).is_none();
             let key = available.then(|| self.strategy_key(a, member));
             let old = member.key;
             if key != old {
@@ -2188,7 +2340,7 @@ impl Router {
             answered_at: item.answered_at,
             transfers: item.transfers.clone(),
             disposition: item.disposition.clone(),
-            reason: item.reason.as_deref().cloned(),
+            reason: item.reason.as_ref().map(|facts| self.explain(facts)),
         })
     }
 
@@ -2258,7 +2410,7 @@ impl Router {
     pub fn why_waiting(&self, id: InteractionId, now: Timestamp) -> Option<WaitReason> {
         let item = self.items.get(&id)?;
         let queue = &self.queues[item.queue as usize];
-        let mut counts: HashMap<Blocker, u32> = HashMap::new();
+        let mut counts: HashMap<Blocker, u32> = HashMap::default();
         let mut logged_in = 0;
         for &a in &queue.members {
             let agent = &self.agents[a as usize];

@@ -13,8 +13,8 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 use switchboard::domain::{InteractionId, QueueId, Timestamp, UserId};
 use switchboard::routing::{
-    AgentConfig, Capacity, LanguageSet, Membership, NewItem, Notice, QueueConfig, QueueStatus, Requirement, Router,
-    Settings, SkillSet, Slot,
+    AgentConfig, Capacity, LanguageSet, Membership, NewItem, Notice, Outbox, QueueConfig, QueueStatus, Requirement,
+    Router, Settings, SkillSet, Slot,
 };
 
 const QUEUES: u32 = 500;
@@ -67,6 +67,7 @@ struct Centre {
     now_ms: i64,
     /// Each queue and the two topics (skills) its work may need on top of its own.
     queues: Vec<(QueueId, [u8; 2])>,
+    outbox: Outbox,
 }
 
 impl Centre {
@@ -109,7 +110,7 @@ impl Centre {
                 let _ = router.add_member(id, queue, membership, now);
             }
         }
-        Self { router, rng, next_item: 1, now_ms: 0, queues }
+        Self { router, rng, next_item: 1, now_ms: 0, queues, outbox: Outbox::default() }
     }
 
     fn now(&self) -> Timestamp {
@@ -141,15 +142,17 @@ impl Centre {
     /// Accepts every offer made since the last call; returns the agents who now hold work.
     fn accept_offers(&mut self, held: &mut VecDeque<(UserId, InteractionId)>) {
         let now = self.now();
-        let out = self.router.drain();
-        for notice in out.notices {
+        let mut out = std::mem::take(&mut self.outbox);
+        self.router.drain_into(&mut out);
+        for notice in &out.notices {
             if let Notice::Offered { item, agents, .. } = notice
                 && let Some(&agent) = agents.first()
-                && self.router.accept(agent, item, now).is_ok()
+                && self.router.accept(agent, *item, now).is_ok()
             {
-                held.push_back((agent, item));
+                held.push_back((agent, *item));
             }
         }
+        self.outbox = out;
     }
 
     fn ready_everyone(&mut self, agents: u32) {
