@@ -105,19 +105,15 @@ impl Change {
         match self {
             Change::UserStatus { user, status, since } => {
                 let (key, reason) = status_columns(status);
-                tx.execute(
-                    "UPDATE users SET status = ?1, pause_reason = ?2, status_since = ?3 WHERE id = ?4",
-                    params![key, reason, since.0, user.0],
-                )?;
+                tx.prepare_cached("UPDATE users SET status = ?1, pause_reason = ?2, status_since = ?3 WHERE id = ?4")?
+                    .execute(params![key, reason, since.0, user.0])?;
             }
             Change::NewCustomer { customer, demo } => {
-                tx.execute(
-                    "INSERT INTO customers (id, name, language, demo) VALUES (?1, ?2, ?3, ?4)",
-                    params![customer.id.0, customer.name, customer.language.code(), demo],
-                )?;
+                tx.prepare_cached("INSERT INTO customers (id, name, language, demo) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![customer.id.0, customer.name, customer.language.code(), demo])?;
             }
             Change::Thread { thread: t, demo } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO threads (id, customer_id, channel, subject, preview, language, category_id, queue_id,
                         status, assignee_id, unread, customer_closed, created_at, updated_at, demo)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
@@ -125,24 +121,24 @@ impl Change {
                         category_id = excluded.category_id, queue_id = excluded.queue_id, status = excluded.status,
                         assignee_id = excluded.assignee_id, unread = excluded.unread,
                         customer_closed = excluded.customer_closed, updated_at = excluded.updated_at",
-                    params![
-                        t.id.0,
-                        t.customer.0,
-                        t.channel.key(),
-                        t.subject,
-                        t.preview,
-                        t.language.code(),
-                        t.category.map(|c| c.0),
-                        t.queue.map(|q| q.0),
-                        t.status.key(),
-                        t.assignee.map(|a| a.0),
-                        t.unread,
-                        t.customer_closed,
-                        t.created_at.0,
-                        t.updated_at.0,
-                        demo
-                    ],
-                )?;
+                )?
+                .execute(params![
+                    t.id.0,
+                    t.customer.0,
+                    t.channel.key(),
+                    t.subject,
+                    t.preview,
+                    t.language.code(),
+                    t.category.map(|c| c.0),
+                    t.queue.map(|q| q.0),
+                    t.status.key(),
+                    t.assignee.map(|a| a.0),
+                    t.unread,
+                    t.customer_closed,
+                    t.created_at.0,
+                    t.updated_at.0,
+                    demo
+                ])?;
             }
             Change::NewMessage { message: m, demo } => {
                 let (kind, author) = match m.author {
@@ -150,11 +146,11 @@ impl Change {
                     Author::Agent(id) => ("agent", Some(id.0)),
                     Author::System => ("system", None),
                 };
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO messages (id, thread_id, author_kind, author_id, body, at, demo)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![m.id.0, m.thread.0, kind, author, m.body, m.at.0, demo],
-                )?;
+                )?
+                .execute(params![m.id.0, m.thread.0, kind, author, m.body, m.at.0, demo])?;
             }
             Change::Interaction { interaction: i, demo } => {
                 // `expires_at` holds the offer's deadline, or the end of a defer.
@@ -163,7 +159,7 @@ impl Change {
                     InteractionState::Deferred { until, .. } => until.map(|t| t.0),
                     _ => None,
                 };
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO interactions (id, thread_id, queue_id, priority, state, agent_id, created_at,
                         queued_at, expires_at, demo, answered_at, skills, language, direct)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
@@ -171,62 +167,76 @@ impl Change {
                         state = excluded.state, agent_id = excluded.agent_id, queued_at = excluded.queued_at,
                         expires_at = excluded.expires_at, answered_at = excluded.answered_at,
                         skills = excluded.skills, language = excluded.language, direct = excluded.direct",
-                    params![
-                        i.id.0,
-                        i.thread.0,
-                        i.queue.0,
-                        i.priority,
-                        i.state.key(),
-                        i.state.agent().map(|a| a.0),
-                        i.created_at.0,
-                        i.queued_at.0,
-                        expires,
-                        demo,
-                        i.answered_at.map(|t| t.0),
-                        i.skills as i64,
-                        i.language.code(),
-                        i.direct.map(crate::domain::Direct::key),
-                    ],
-                )?;
+                )?
+                .execute(params![
+                    i.id.0,
+                    i.thread.0,
+                    i.queue.0,
+                    i.priority,
+                    i.state.key(),
+                    i.state.agent().map(|a| a.0),
+                    i.created_at.0,
+                    i.queued_at.0,
+                    expires,
+                    demo,
+                    i.answered_at.map(|t| t.0),
+                    i.skills as i64,
+                    i.language.code(),
+                    i.direct.map(crate::domain::Direct::key),
+                ])?;
             }
             Change::Membership(m) => {
                 let (status, reason) = status_columns(&m.status);
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO queue_members (queue_id, user_id, status, pause_reason, priority, delay_secs, access)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT(queue_id, user_id) DO UPDATE SET status = excluded.status,
                         pause_reason = excluded.pause_reason, priority = excluded.priority,
                         delay_secs = excluded.delay_secs, access = excluded.access",
-                    params![m.queue.0, m.agent.0, status, reason, m.priority, m.delay_secs, m.access],
-                )?;
+                )?
+                .execute(params![
+                    m.queue.0,
+                    m.agent.0,
+                    status,
+                    reason,
+                    m.priority,
+                    m.delay_secs,
+                    m.access
+                ])?;
             }
             Change::MembershipRemoved { agent, queue } => {
-                tx.execute(
-                    "DELETE FROM queue_members WHERE queue_id = ?1 AND user_id = ?2",
-                    params![queue.0, agent.0],
-                )?;
+                tx.prepare_cached("DELETE FROM queue_members WHERE queue_id = ?1 AND user_id = ?2")?
+                    .execute(params![queue.0, agent.0])?;
             }
             Change::Disposition { interaction, json } => {
-                tx.execute("UPDATE interactions SET disposition = ?1 WHERE id = ?2", params![json, interaction.0])?;
+                tx.prepare_cached("UPDATE interactions SET disposition = ?1 WHERE id = ?2")?
+                    .execute(params![json, interaction.0])?;
             }
             Change::RoutingEvent { at, kind, item, agent, queue, json } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO routing_events (at, kind, item, agent, queue, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![at.0, kind, item.map(|i| i.0), agent.map(|a| a.0), queue.map(|q| q.0), json],
-                )?;
+                )?
+                .execute(params![
+                    at.0,
+                    kind,
+                    item.map(|i| i.0),
+                    agent.map(|a| a.0),
+                    queue.map(|q| q.0),
+                    json
+                ])?;
             }
             Change::Setting { key, value } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO settings (key, value) VALUES (?1, ?2)
                      ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    params![key, value],
-                )?;
+                )?
+                .execute(params![key, value])?;
             }
             Change::Audit { at, actor, action, subject, detail } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO audit (at, actor_id, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![at.0, actor.map(|a| a.0), action, subject, detail],
-                )?;
+                )?
+                .execute(params![at.0, actor.map(|a| a.0), action, subject, detail])?;
             }
         }
         Ok(())
