@@ -568,10 +568,11 @@ impl Router {
             let old_priority = member.membership.priority;
             member.membership = membership.clone();
             member.access = true;
-            if was_logged_in {
+            if was_logged_in && old_priority != membership.priority {
                 let counts = &mut self.queues[q as usize].logged_in_by_priority;
                 counts[usize::from(old_priority.min(99))] -= 1;
                 counts[usize::from(membership.priority.min(99))] += 1;
+                self.tiers_changed(q);
             }
         } else {
             let order = self.queues[q as usize].members.len() as u32;
@@ -599,6 +600,8 @@ impl Router {
             }
         }
         self.refresh_agent(a, now);
+        // A new membership, or a better priority, may make waiting work the agent's.
+        self.dirty_agents.push(a);
         self.settle(now);
         Ok(())
     }
@@ -700,14 +703,19 @@ impl Router {
             if self.queues[q as usize].config.leave_empty && self.queues[q as usize].logged_in_up_to(99) == 0 {
                 self.empty_queue(q, now);
             }
-            // A tier may now be empty, so its overflow step applies at once: waiting work looks again.
-            if !self.queues[q as usize].config.steps.is_empty() {
-                let waiting: Vec<InteractionId> = self.waiting_in(q).collect();
-                self.dirty_items.extend(waiting);
-            }
+            self.tiers_changed(q);
         } else if is && !was {
             // The agent logging in looks for work itself (it is marked dirty by the caller).
             queue.logged_in_by_priority[priority] += 1;
+        }
+    }
+
+    /// Who is logged in at which tier changed: an empty tier lets its overflow
+    /// step apply at once, so the queue's waiting work looks again.
+    fn tiers_changed(&mut self, q: Ix) {
+        if !self.queues[q as usize].config.steps.is_empty() {
+            let waiting: Vec<InteractionId> = self.waiting_in(q).collect();
+            self.dirty_items.extend(waiting);
         }
     }
 
@@ -2453,6 +2461,23 @@ impl Router {
             offered: matches!(item.state, ItemState::Offered { .. }),
             next_widening_secs,
         })
+    }
+
+    /// What keeps `agent` from taking `item` now (status, fit, then business), or
+    /// `None` if the agent could be offered it. For "why not this agent?" and tests.
+    #[must_use]
+    pub fn blocker(&self, agent: UserId, item: InteractionId, now: Timestamp) -> Option<Blocker> {
+        let a = *self.agent_ix.get(&agent)?;
+        let found = self.items.get(&item)?;
+        let agent_slot = &self.agents[a as usize];
+        let Some(member) = agent_slot.member(found.queue) else { return Some(Blocker::NotTarget) };
+        match &member.status {
+            QueueStatus::LoggedOut => Some(Blocker::LoggedOut),
+            QueueStatus::Paused(_) => Some(Blocker::Paused),
+            QueueStatus::Ready => self
+                .fit_blocker(a, member, found, now)
+                .or_else(|| agent_slot.busy_blocker(self.queues[found.queue as usize].config.slot, now)),
+        }
     }
 
     /// Checks every invariant; returns the broken ones in plain words (empty when sound).
