@@ -141,8 +141,10 @@ impl Connection for Embedded {
                 }
                 Report::Inbound(item) => {
                     match &item {
-                        Inbound::Event(Sequenced { seq, event: Event::Snapshot(snapshot) }) => {
-                            self.resume = Some(ResumePoint { epoch: snapshot.epoch, seq: *seq });
+                        Inbound::Event(Sequenced { seq, event }) if matches!(**event, Event::Snapshot(_)) => {
+                            if let Event::Snapshot(snapshot) = &**event {
+                                self.resume = Some(ResumePoint { epoch: snapshot.epoch, seq: *seq });
+                            }
                         }
                         Inbound::Event(Sequenced { seq, .. }) => {
                             if let Some(point) = &mut self.resume {

@@ -87,6 +87,7 @@ pub struct Model {
     pub connected: bool,
     /// The last event applied.
     pub last_seq: u64,
+    pruner: crate::domain::ClosedThreadPruner,
     /// Every agent's status per queue.
     pub memberships: Vec<crate::domain::QueueMembership>,
     /// Agents in wrap-up, and until when (`None`: until ended).
@@ -105,7 +106,8 @@ impl Model {
     /// Applies one event.
     pub fn apply(&mut self, sequenced: Sequenced, local_now: Timestamp) {
         self.last_seq = sequenced.seq;
-        match sequenced.event {
+        // The only holder moves the event out; a shared one is copied here, off the engine's thread.
+        match std::sync::Arc::unwrap_or_clone(sequenced.event) {
             Event::Snapshot(snapshot) => self.replace(*snapshot, local_now),
             Event::Ack { result: Err(error), .. } => {
                 self.notify(NoticeKind::Error, NoticeBody::Text(error.to_string()), local_now);
@@ -125,8 +127,8 @@ impl Model {
                 let closed = thread.status.is_closed();
                 self.threads.insert(thread.id, thread);
                 self.order_is_stale = true;
-                if closed && self.threads.len() > KEEP_CLOSED_THREADS + 500 {
-                    crate::domain::forget_old_closed_threads(&mut self.threads, KEEP_CLOSED_THREADS);
+                if closed {
+                    self.pruner.closed(&mut self.threads, KEEP_CLOSED_THREADS, 500);
                 }
             }
             Event::MessageAdded(message) => {

@@ -352,6 +352,30 @@ pub fn forget_old_closed_threads<S: std::hash::BuildHasher>(
     }
 }
 
+/// Prunes closed threads from memory in batches: pruning sorts every closed
+/// thread, so it runs once per `batch` closures, not on each one.
+#[derive(Debug, Default, Clone)]
+pub struct ClosedThreadPruner {
+    since_prune: usize,
+}
+
+impl ClosedThreadPruner {
+    /// Notes that a thread closed, and prunes to the `keep` most recent closed
+    /// threads once `batch` have closed since the last prune.
+    pub fn closed<S: std::hash::BuildHasher>(
+        &mut self,
+        threads: &mut std::collections::HashMap<ThreadId, ThreadSummary, S>,
+        keep: usize,
+        batch: usize,
+    ) {
+        self.since_prune += 1;
+        if self.since_prune >= batch {
+            self.since_prune = 0;
+            forget_old_closed_threads(threads, keep);
+        }
+    }
+}
+
 /// Who wrote a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Author {

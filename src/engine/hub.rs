@@ -4,6 +4,7 @@
 use crate::domain::UserId;
 use crate::protocol::{Event, Sequenced};
 use std::collections::VecDeque;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// Who an event is for.
@@ -36,7 +37,7 @@ struct Subscriber {
 /// Numbers events, keeps the recent ones, and hands them to subscribers.
 pub struct Hub {
     next_seq: u64,
-    history: VecDeque<(u64, Audience, Event)>,
+    history: VecDeque<(u64, Audience, Arc<Event>)>,
     capacity: usize,
     subscribers: Vec<Subscriber>,
 }
@@ -69,11 +70,12 @@ impl Hub {
     pub fn publish(&mut self, audience: Audience, event: Event) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        let event = Arc::new(event);
         self.subscribers.retain(|s| {
             if !audience.includes(s.user) {
                 return !s.sender.is_closed();
             }
-            match s.sender.try_send(Sequenced { seq, event: event.clone() }) {
+            match s.sender.try_send(Sequenced { seq, event: Arc::clone(&event) }) {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     tracing::warn!(connection = s.id, "client too slow; dropping it so it resumes");
@@ -102,7 +104,7 @@ impl Hub {
             self.history
                 .iter()
                 .filter(|(seq, audience, _)| *seq > after && audience.includes(user))
-                .map(|(seq, _, event)| Sequenced { seq: *seq, event: event.clone() })
+                .map(|(seq, _, event)| Sequenced { seq: *seq, event: Arc::clone(event) })
                 .collect(),
         )
     }

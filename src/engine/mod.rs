@@ -83,6 +83,24 @@ pub struct Engine {
     client_buffer: usize,
     /// Midnight (UTC) of the day today's figures cover.
     day_start: Timestamp,
+    /// Commands applied in memory and waiting for one commit (group commit).
+    batch: Option<Batch>,
+}
+
+/// Work applied in memory, waiting for its commit.
+#[derive(Debug, Default)]
+struct Batch {
+    changes: Vec<Change>,
+    publish: Vec<Deferred>,
+    routing_events: Vec<Stamped>,
+    finished: Vec<InteractionId>,
+}
+
+/// What is sent once a batch is committed, in order.
+#[derive(Debug)]
+enum Deferred {
+    Event(Audience, Event),
+    Ack { user: UserId, request: u64, result: Result<(), CommandError> },
 }
 
 impl Engine {
@@ -123,19 +141,25 @@ impl Engine {
             epoch,
             client_buffer: options.client_buffer,
             day_start: start_of_day(now),
+            batch: None,
         };
-        // Offers do not survive a restart: nobody is looking at them any more,
-        // so they went back to their queues, keeping their place and age.
-        let mut plan = Plan::default();
-        for interaction in stale {
-            engine.state.plan_item(interaction, &mut plan, now);
-        }
-        engine.state.router.advance(now);
-        engine.state.collect_routing(&mut plan, now);
-        if let Err(error) = engine.commit(plan, now) {
-            tracing::warn!(%error, "routing could not resume where the last run stopped");
-        }
+        engine.resume_routing(&stale, now);
         Ok(engine)
+    }
+
+    /// After loading from the store: offers do not survive (nobody is looking
+    /// at them any more), so they went back to their queues keeping their place
+    /// and age; then routing settles and its decisions are committed.
+    fn resume_routing(&mut self, stale_offers: &[InteractionId], now: Timestamp) {
+        let mut plan = Plan::default();
+        for &interaction in stale_offers {
+            self.state.plan_item(interaction, &mut plan, now);
+        }
+        self.state.router.advance(now);
+        self.state.collect_routing(&mut plan, now);
+        if let Err(error) = self.commit(plan, now) {
+            tracing::warn!(%error, "routing could not resume from the stored state");
+        }
     }
 
     /// The current time on the engine's clock.
@@ -166,7 +190,7 @@ impl Engine {
         };
         let first = replay.unwrap_or_else(|| {
             let snapshot = self.state.snapshot(user, self.clock.now(), self.epoch);
-            vec![Sequenced { seq: self.hub.last_seq(), event: Event::Snapshot(Box::new(snapshot)) }]
+            vec![Sequenced::new(self.hub.last_seq(), Event::Snapshot(Box::new(snapshot)))]
         });
         for event in first {
             // The channel is new and larger than the replay, so this cannot fail.
@@ -196,11 +220,19 @@ impl Engine {
         if let Err(error) = &result {
             tracing::debug!(command = request.command.name(), %error, "command refused");
         }
-        self.hub.publish(Audience::User(user), Event::Ack { request: request.id, result });
+        match &mut self.batch {
+            Some(batch) => batch.publish.push(Deferred::Ack { user, request: request.id, result }),
+            None => self.hub.publish(Audience::User(user), Event::Ack { request: request.id, result }),
+        }
     }
 
     /// Checks, commits and announces one command of `actor`.
     pub fn execute(&mut self, actor: UserId, command: &Command) -> Result<(), CommandError> {
+        if self.batch.is_some() && matches!(command, Command::OpenThread { .. } | Command::Resume { .. }) {
+            // These read the store, which must hold everything before them.
+            self.flush();
+            self.begin_batch();
+        }
         let now = self.clock.now();
         let mut plan = Plan::default();
         if let Command::Resume { thread } = command
@@ -226,6 +258,20 @@ impl Engine {
     /// store refuses, the distributor (which decided first) is rebuilt from
     /// what was last committed, so nothing in memory runs ahead of the disk.
     fn commit(&mut self, plan: Plan, now: Timestamp) -> Result<(), CommandError> {
+        if let Some(batch) = &mut self.batch {
+            // Group commit: memory moves on now, so that the next command in
+            // the batch sees this one; the disk and everyone else at flush.
+            let mut events = Vec::new();
+            for change in &plan.changes {
+                self.state.apply(change, &mut events);
+            }
+            events.extend(plan.events);
+            batch.changes.extend(plan.changes);
+            batch.publish.extend(events.into_iter().map(|(audience, event)| Deferred::Event(audience, event)));
+            batch.routing_events.extend(plan.routing_events);
+            batch.finished.extend(plan.finished);
+            return Ok(());
+        }
         if let Err(e) = self.store.apply(&plan.changes) {
             tracing::error!(error = %e, "a change could not be saved");
             self.state.build_router(now);
@@ -252,9 +298,95 @@ impl Engine {
         Ok(())
     }
 
+    /// Starts collecting commands into one transaction (group commit): each
+    /// command still checks against everything before it, but the store
+    /// commits once, at [`Engine::flush`], and only then are acknowledgements
+    /// and events sent. Under load this turns many small commits into one.
+    pub fn begin_batch(&mut self) {
+        if self.batch.is_none() {
+            self.batch = Some(Batch::default());
+        }
+    }
+
+    /// Commits the batch, then acknowledges and announces everything in it.
+    /// If the store refuses, the whole batch is refused: memory is reloaded
+    /// from the store and every request in it is told that nothing was saved.
+    pub fn flush(&mut self) {
+        let Some(batch) = self.batch.take() else { return };
+        let now = self.clock.now();
+        if let Err(e) = self.store.apply(&batch.changes) {
+            tracing::error!(error = %e, "a batch of changes could not be saved");
+            self.reload(now);
+            let refused = CommandError::Storage(e.to_string());
+            for deferred in batch.publish {
+                if let Deferred::Ack { user, request, .. } = deferred {
+                    self.hub.publish(Audience::User(user), Event::Ack { request, result: Err(refused.clone()) });
+                }
+            }
+            return;
+        }
+        for stamped in &batch.routing_events {
+            self.state.ledger.apply(stamped);
+        }
+        for id in batch.finished {
+            self.state.router.forget(id);
+            self.state.offer_reasons.remove(&id);
+        }
+        for deferred in batch.publish {
+            match deferred {
+                Deferred::Event(audience, event) => {
+                    if let Some(sim) = &mut self.sim {
+                        sim.observe(&event, &self.state.users, now);
+                    }
+                    self.hub.publish(audience, event);
+                }
+                Deferred::Ack { user, request, result } => {
+                    self.hub.publish(Audience::User(user), Event::Ack { request, result });
+                }
+            }
+        }
+    }
+
+    /// Everything in memory again from the store, after a refused batch.
+    fn reload(&mut self, now: Timestamp) {
+        let loaded = self.store.load_workspace().and_then(|workspace| {
+            let stored = self.store.routing_events(start_of_day(now), now.plus_secs(1))?;
+            Ok((workspace, stored))
+        });
+        match loaded {
+            Ok((workspace, stored)) => {
+                let stale: Vec<InteractionId> = workspace
+                    .interactions
+                    .iter()
+                    .filter(|i| matches!(i.state, InteractionState::Offered { .. }))
+                    .map(|i| i.id)
+                    .collect();
+                let demo = self.state.demo;
+                self.state = State::new(workspace, now, demo);
+                self.state.ledger = crate::routing::kpi::Ledger::from_events(&distribution::decode_events(&stored));
+                self.resume_routing(&stale, now);
+            }
+            Err(error) => {
+                // The store cannot even be read: keep the last committed routing at least.
+                tracing::error!(%error, "the workspace could not be reloaded after a refused batch");
+                self.state.build_router(now);
+            }
+        }
+    }
+
     /// Runs what is due: the distributor's timers (offers lapsing, defers
-    /// returning, wrap-ups ending, overflow steps), then the demo's agenda.
+    /// returning, wrap-ups ending, overflow steps), then the demo's agenda,
+    /// all in one transaction.
     pub fn tick(&mut self) {
+        let batching = self.batch.is_some();
+        self.begin_batch();
+        self.tick_inner();
+        if !batching {
+            self.flush();
+        }
+    }
+
+    fn tick_inner(&mut self) {
         let now = self.clock.now();
         self.state.router.advance(now);
         let mut plan = Plan::default();

@@ -1,13 +1,23 @@
 //! The engine's own thread: a single-threaded tokio runtime that owns the
 //! engine, takes inputs from handles and sleeps until the next timer.
+//!
+//! Inputs that are already queued when the engine turns to them are handled
+//! as one batch and committed together (group commit), so a burst of work
+//! costs one transaction instead of one each; nobody is acknowledged before
+//! the commit.
 
 use super::{ConnectionId, Engine};
 use crate::protocol::{CommandError, Hello, Request, Sequenced};
+use crate::sim::SimAction;
+
+/// Most inputs handled in one batch, so that acknowledgements never wait long.
+const MAX_BATCH: usize = 512;
 use tokio::sync::{mpsc, oneshot};
 
 enum Input {
     Connect { hello: Hello, reply: oneshot::Sender<Result<EventStream, CommandError>> },
     Request { connection: ConnectionId, request: Request },
+    Customer { action: SimAction },
     Disconnect { connection: ConnectionId },
     Shutdown { done: oneshot::Sender<()> },
 }
@@ -49,6 +59,11 @@ impl EngineHandle {
         self.inputs.send(Input::Request { connection, request }).map_err(|_| CommandError::EngineStopped)
     }
 
+    /// Hands the engine what a customer did on a channel (the web widget, a webhook).
+    pub fn receive(&self, action: SimAction) -> Result<(), CommandError> {
+        self.inputs.send(Input::Customer { action }).map_err(|_| CommandError::EngineStopped)
+    }
+
     /// Ends a connection.
     pub fn disconnect(&self, connection: ConnectionId) {
         let _ = self.inputs.send(Input::Disconnect { connection });
@@ -84,19 +99,48 @@ async fn run(mut engine: Engine, mut inputs: mpsc::UnboundedReceiver<Input>) {
             },
             None => inputs.recv().await,
         };
-        match input {
-            Some(Input::Connect { hello, reply }) => {
-                let result = engine.connect(&hello).map(|(connection, events)| EventStream { connection, events });
-                let _ = reply.send(result);
-            }
-            Some(Input::Request { connection, request }) => engine.handle(connection, &request),
-            Some(Input::Disconnect { connection }) => engine.disconnect(connection),
-            Some(Input::Shutdown { done }) => {
+        let Some(first) = input else {
+            engine.flush();
+            return;
+        };
+        engine.begin_batch();
+        let mut next = Some(first);
+        let mut handled = 0;
+        while let Some(input) = next.take() {
+            if let Err(done) = handle(&mut engine, input) {
+                // Everything queued before the shutdown is committed, then the store is released.
+                engine.flush();
                 drop(engine);
                 let _ = done.send(());
                 return;
             }
-            None => return,
+            handled += 1;
+            if handled < MAX_BATCH {
+                next = inputs.try_recv().ok();
+            }
         }
+        engine.flush();
     }
+}
+
+/// Handles one input inside a batch; a shutdown hands back whom to tell once stopped.
+fn handle(engine: &mut Engine, input: Input) -> Result<(), oneshot::Sender<()>> {
+    match input {
+        Input::Connect { hello, reply } => {
+            // A snapshot must show only committed work.
+            engine.flush();
+            let result = engine.connect(&hello).map(|(connection, events)| EventStream { connection, events });
+            let _ = reply.send(result);
+            engine.begin_batch();
+        }
+        Input::Request { connection, request } => engine.handle(connection, &request),
+        Input::Customer { action } => {
+            if let Err(error) = engine.receive(action) {
+                tracing::warn!(%error, "a customer's action could not be taken in");
+            }
+        }
+        Input::Disconnect { connection } => engine.disconnect(connection),
+        Input::Shutdown { done } => return Err(done),
+    }
+    Ok(())
 }

@@ -34,6 +34,7 @@ pub struct State {
     /// Today's routing facts, folded for the KPIs.
     pub ledger: Ledger,
     pub offer_reasons: HashMap<InteractionId, String>,
+    pruner: crate::domain::ClosedThreadPruner,
     /// Interactions whose first agent reply was logged (first-response figures).
     pub first_replies: HashSet<InteractionId>,
     pub demo: Option<DemoState>,
@@ -82,6 +83,7 @@ impl State {
             ledger: Ledger::new(),
             offer_reasons: HashMap::new(),
             first_replies: HashSet::new(),
+            pruner: crate::domain::ClosedThreadPruner::default(),
             demo,
             next_customer: max_ids.customer + 1,
             next_thread: max_ids.thread + 1,
@@ -135,8 +137,8 @@ impl State {
             Change::Thread { thread, .. } => {
                 self.threads.insert(thread.id, thread.clone());
                 // Pruning in batches keeps its cost off most changes.
-                if thread.status.is_closed() && self.threads.len() > KEEP_CLOSED_THREADS + PRUNE_BATCH {
-                    crate::domain::forget_old_closed_threads(&mut self.threads, KEEP_CLOSED_THREADS);
+                if thread.status.is_closed() {
+                    self.pruner.closed(&mut self.threads, KEEP_CLOSED_THREADS, PRUNE_BATCH);
                 }
                 events.push((Audience::All, Event::ThreadUpdated(thread.clone())));
             }

@@ -78,7 +78,7 @@ fn new_work_is_offered_with_a_reason_and_accepting_assigns_it() {
     assert_eq!(offered.len(), 1);
     let offer = drain(&mut events)
         .into_iter()
-        .find_map(|e| match e.event {
+        .find_map(|e| match (*e.event).clone() {
             Event::OfferMade(offer) => Some(offer),
             _ => None,
         })
@@ -201,7 +201,7 @@ fn resuming_delivers_exactly_the_missed_events() {
     let mut b = bench();
     let (connection, mut events) = b.engine.connect(&hello("agent", None)).unwrap();
     let first = drain(&mut events);
-    let Event::Snapshot(snapshot) = &first[0].event else { panic!("a snapshot comes first") };
+    let Event::Snapshot(snapshot) = &*first[0].event else { panic!("a snapshot comes first") };
     let mut point = ResumePoint { epoch: snapshot.epoch, seq: first[0].seq };
     b.engine.execute(SUPERVISOR, &Command::SetStatus { status: AgentStatus::Ready }).unwrap();
     point.seq = drain(&mut events).last().unwrap().seq;
@@ -212,13 +212,13 @@ fn resuming_delivers_exactly_the_missed_events() {
     customer_writes(&mut b.engine, Channel::Email, Language::En);
     let (_, mut events) = b.engine.connect(&hello("agent", Some(point))).unwrap();
     let missed = drain(&mut events);
-    assert!(!missed.iter().any(|e| matches!(e.event, Event::Snapshot(_))), "no snapshot needed");
+    assert!(!missed.iter().any(|e| matches!(*e.event, Event::Snapshot(_))), "no snapshot needed");
     let seqs: Vec<u64> = missed.iter().map(|e| e.seq).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in order, no duplicates");
     assert_eq!(seqs.first().copied(), Some(point.seq + 1), "nothing lost at the start");
-    assert!(missed.iter().any(|e| matches!(e.event, Event::StatusChanged { user: SUPERVISOR, .. })));
-    assert!(missed.iter().any(|e| matches!(e.event, Event::OfferMade(_))));
-    assert!(missed.iter().all(|e| match &e.event {
+    assert!(missed.iter().any(|e| matches!(*e.event, Event::StatusChanged { user: SUPERVISOR, .. })));
+    assert!(missed.iter().any(|e| matches!(*e.event, Event::OfferMade(_))));
+    assert!(missed.iter().all(|e| match &*e.event {
         Event::OfferMade(o) => o.agent == AGENT,
         _ => true,
     }));
@@ -242,11 +242,11 @@ fn a_client_too_far_behind_or_from_another_run_gets_a_fresh_snapshot() {
     let got = drain(&mut events);
     assert_eq!(got.len(), 1);
     assert!(
-        matches!(&got[0].event, Event::Snapshot(s) if s.directory.users.iter().any(|u| u.id == SUPERVISOR && u.status == AgentStatus::LoggedOut))
+        matches!(&*got[0].event, Event::Snapshot(s) if s.directory.users.iter().any(|u| u.id == SUPERVISOR && u.status == AgentStatus::LoggedOut))
     );
     let foreign = ResumePoint { epoch: epoch ^ 1, seq: engine.hub.last_seq() };
     let (_, mut events) = engine.connect(&hello("agent", Some(foreign))).unwrap();
-    assert!(matches!(drain(&mut events)[0].event, Event::Snapshot(_)));
+    assert!(matches!(*drain(&mut events)[0].event, Event::Snapshot(_)));
 }
 
 #[test]
@@ -361,4 +361,51 @@ fn old_closed_threads_leave_memory_but_open_ones_stay() {
     assert_eq!(threads.values().filter(|t| t.status.is_closed()).count(), 20);
     assert_eq!(threads.values().filter(|t| !t.status.is_closed()).count(), 10, "open threads all stay");
     assert!(threads.contains_key(&ThreadId(99)) && !threads.contains_key(&ThreadId(1)), "the newest stay");
+}
+
+#[test]
+fn a_refused_batch_refuses_every_request_in_it_and_memory_returns_to_the_store() {
+    let mut b = bench();
+    let (connection, mut events) = b.engine.connect(&hello("agent", None)).unwrap();
+    drop(drain(&mut events));
+    customer_writes(&mut b.engine, Channel::Sms, Language::En);
+    let offered = offered_to(&b.engine, AGENT)[0];
+    let threads_before = b.engine.state.threads.clone();
+    // A full disk: no page may be added any more.
+    let conn = b.engine.store_mut().connection();
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    conn.execute_batch(&format!("PRAGMA max_page_count = {pages}")).unwrap();
+    b.engine.begin_batch();
+    b.engine.handle(connection, &Request { id: 1, command: Command::AcceptOffer { interaction: offered } });
+    for i in 0..50 {
+        let body = format!("{i}: {}", "x".repeat(4000));
+        let contact = SimAction::NewContact {
+            customer_name: "Big".into(),
+            language: Language::En,
+            channel: Channel::Email,
+            category: "billing".into(),
+            subject: None,
+            body,
+        };
+        b.engine.receive(contact).unwrap();
+    }
+    b.engine.handle(connection, &Request { id: 2, command: Command::SetStatus { status: AgentStatus::LoggedOut } });
+    assert_eq!(b.engine.status_of(AGENT), Some(&AgentStatus::LoggedOut), "applied in memory within the batch");
+    b.engine.flush();
+    let acks: Vec<(u64, bool)> = drain(&mut events)
+        .into_iter()
+        .filter_map(|s| match (*s.event).clone() {
+            Event::Ack { request, result } => Some((request, result.is_ok())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(acks, vec![(1, false), (2, false)], "both requests are told nothing was saved");
+    assert_eq!(b.engine.status_of(AGENT), Some(&AgentStatus::Ready), "memory is the store's again");
+    assert_eq!(b.engine.state.threads.len(), threads_before.len());
+    assert_eq!(b.engine.store().count("threads").unwrap() as usize, threads_before.len(), "no partial write");
+    assert!(b.engine.router().audit(b.engine.now()).is_empty());
+    assert!(
+        matches!(b.engine.router().item(offered).map(|v| v.state), Some(crate::routing::ItemState::Offered { .. })),
+        "the offer is open again, as stored"
+    );
 }

@@ -359,8 +359,17 @@ pub enum OfferOutcome {
 pub struct Sequenced {
     /// Strictly increasing across the engine's life for this user's stream.
     pub seq: u64,
-    /// The event.
-    pub event: Event,
+    /// The event, shared: the engine hands the same one to every subscriber
+    /// instead of copying it per connection.
+    pub event: std::sync::Arc<Event>,
+}
+
+impl Sequenced {
+    /// An event at its place in the stream.
+    #[must_use]
+    pub fn new(seq: u64, event: Event) -> Self {
+        Self { seq, event: std::sync::Arc::new(event) }
+    }
 }
 
 /// Decodes a wire request, refusing oversized or malformed input with a typed error.

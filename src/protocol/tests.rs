@@ -112,7 +112,7 @@ fn every_event_round_trips() {
         Event::Notice { text: "x".into(), language: Some(Language::En) },
     ];
     for event in events {
-        round_trip(&Sequenced { seq: 12, event });
+        round_trip(&Sequenced::new(12, event));
     }
 }
 

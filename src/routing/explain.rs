@@ -64,7 +64,7 @@ impl OfferReason {
                 "the only waiting work you can take".to_owned()
             }),
             Trigger::WorkArrived => parts.push(format!(
-                "{} (rank {} of {} ready in {})",
+                "{}, rank {} of {} ready in {}",
                 strategy_phrase(self.strategy, self.idle_ms),
                 self.rank,
                 self.ready_agents.max(self.rank),
@@ -130,6 +130,19 @@ pub enum Blocker {
 }
 
 impl Blocker {
+    /// Whether it is a passing state of an otherwise eligible agent.
+    fn is_busy(self) -> bool {
+        matches!(
+            self,
+            Blocker::Paused
+                | Blocker::Offered
+                | Blocker::Capacity
+                | Blocker::OnCall
+                | Blocker::WrapUp
+                | Blocker::CoolDown
+        )
+    }
+
     fn phrase(self) -> &'static str {
         match self {
             Blocker::LoggedOut => "logged out",
@@ -183,36 +196,42 @@ impl WaitReason {
             return format!("nobody is logged into {}", self.queue_name);
         }
         let count = |b: Blocker| self.blockers.iter().find(|(x, _)| *x == b).map_or(0, |(_, n)| *n);
-        let able = self.logged_in - count(Blocker::LoggedOut).min(self.logged_in);
-        let lacking = count(Blocker::Language);
-        if lacking >= able && lacking > 0 {
-            return format!("no agent with {} logged into {}", language_name(&self.language_code), self.queue_name);
+        let (language, skill, other_target) =
+            (count(Blocker::Language), count(Blocker::Skill), count(Blocker::NotTarget));
+        let candidates = self.logged_in.saturating_sub(language + skill + other_target);
+        if candidates == 0 {
+            return match (language > 0, skill > 0) {
+                (true, false) => {
+                    format!("no agent with {} logged into {}", language_name(&self.language_code), self.queue_name)
+                }
+                (false, true) => format!("no agent with the needed skills logged into {}", self.queue_name),
+                _ => format!("no agent logged into {} has the language and skills it needs", self.queue_name),
+            };
         }
-        if count(Blocker::Skill) + lacking >= able && count(Blocker::Skill) > 0 {
-            return format!("no agent with the needed skills logged into {}", self.queue_name);
-        }
-        let eligible = able.saturating_sub(lacking + count(Blocker::Skill) + count(Blocker::NotTarget));
-        let busy: Vec<String> = self
-            .blockers
-            .iter()
-            .filter(|(b, _)| !matches!(b, Blocker::LoggedOut | Blocker::Language | Blocker::Skill | Blocker::NotTarget))
-            .map(|(b, n)| format!("{n} {}", b.phrase()))
-            .collect();
-        let mut line = if busy.len() == 1 && eligible > 0 {
-            let (blocker, _) = self
-                .blockers
-                .iter()
-                .find(|(b, _)| {
-                    !matches!(b, Blocker::LoggedOut | Blocker::Language | Blocker::Skill | Blocker::NotTarget)
-                })
-                .copied()
-                .unwrap_or((Blocker::Capacity, 0));
-            format!("all {eligible} eligible agent{} {}", plural(eligible), blocker.phrase())
+        let later = count(Blocker::Tier) + count(Blocker::Delay);
+        let eligible = candidates.saturating_sub(later);
+        let busy: Vec<(Blocker, u32)> = self.blockers.iter().copied().filter(|(b, n)| *n > 0 && b.is_busy()).collect();
+        let mut line = if eligible == 0 {
+            format!(
+                "the agent{} who could take it become{} eligible later",
+                plural(later),
+                if later == 1 { "s" } else { "" }
+            )
+        } else if busy.len() == 1 && busy[0].1 >= eligible {
+            if eligible == 1 {
+                format!("the only eligible agent is {}", busy[0].0.phrase())
+            } else {
+                format!("all {eligible} eligible agents {}", busy[0].0.phrase())
+            }
         } else if busy.is_empty() {
             format!("{eligible} eligible agent{} about to be offered it", plural(eligible))
         } else {
-            format!("{eligible} eligible agent{}: {}", plural(eligible), busy.join(", "))
+            let parts: Vec<String> = busy.iter().map(|(b, n)| format!("{n} {}", b.phrase())).collect();
+            format!("{eligible} eligible agent{}: {}", plural(eligible), parts.join(", "))
         };
+        if eligible > 0 && later > 0 && self.next_widening_secs.is_none() {
+            let _ = write!(line, "; {later} more eligible later");
+        }
         if self.ahead > 0 {
             let _ = write!(line, "; {} ahead of it", self.ahead);
         }

@@ -107,7 +107,46 @@ fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Copies the write-ahead log into the database off the writer's path.
+    checkpointer: Option<Checkpointer>,
     _lock: File,
+}
+
+/// A thread with its own connection that checkpoints the write-ahead log
+/// every second. Left to SQLite, a checkpoint (with its fsync) runs inside
+/// whichever commit crosses the threshold, and that commit stalls.
+struct Checkpointer {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path) -> std::io::Result<Self> {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let path = path.to_path_buf();
+        let thread = std::thread::Builder::new().name("checkpoint".into()).spawn(move || {
+            let Ok(conn) = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE) else { return };
+            let _ = conn.busy_timeout(std::time::Duration::from_millis(100));
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(std::time::Duration::from_secs(1))
+            {
+                // Passive: never waits for the writer; what it cannot copy now it copies next time.
+                if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::debug!(%error, "checkpoint skipped");
+                }
+            }
+        })?;
+        Ok(Self { stop, thread: Some(thread) })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -145,8 +184,16 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| StoreError::classify(e, &path))?;
-        let mut store = Store { conn, path, _lock: lock };
+        let mut store = Store { conn, path, checkpointer: None, _lock: lock };
         store.prepare()?;
+        // Checkpoints move off the writer's path; without the thread SQLite still does them itself.
+        match Checkpointer::start(&store.path) {
+            Ok(checkpointer) => {
+                store.conn.execute_batch("PRAGMA wal_autocheckpoint = 0").map_err(|e| store.classify(e))?;
+                store.checkpointer = Some(checkpointer);
+            }
+            Err(error) => tracing::warn!(%error, "no checkpoint thread; SQLite checkpoints on commit"),
+        }
         Ok(store)
     }
 
@@ -237,7 +284,7 @@ pub(crate) fn open_at_version(data_dir: &Path, version: u32) -> Store {
     let lock = File::create(data_dir.join(LOCK_FILE)).unwrap();
     let path = data_dir.join(DATABASE_FILE);
     let conn = Connection::open(&path).unwrap();
-    let mut store = Store { conn, path, _lock: lock };
+    let mut store = Store { conn, path, checkpointer: None, _lock: lock };
     store.migrate_to(version).unwrap();
     store
 }

@@ -154,7 +154,7 @@ fn skills_and_levels_of_the_queue_and_the_item_must_both_match() {
     c.at(3);
     let item = c.arrive_with(100, q, EN, SkillSet::of(TECH), None);
     assert_eq!(c.state(item), ItemState::Waiting);
-    assert_eq!(c.why(item), "no agent with the needed skills logged into Billing");
+    assert_eq!(c.why(item), "no agent logged into Billing has the language and skills it needs");
     // t=4  an agent with both skills at level 3 logs in: it is theirs, though idle for the shortest time
     c.at(4);
     let able = c.agent_with(4, &[EN], &[q], |a| a.skills = vec![(BILLING, 3), (TECH, 3)]);
@@ -175,7 +175,7 @@ fn routing_stops_at_the_soft_limit_and_force_assign_stops_at_the_hard_limit() {
     // At the soft limit: routing offers nothing more.
     let three = c.arrive(3, q, EN);
     assert_eq!(c.state(three), ItemState::Waiting);
-    assert_eq!(c.why(three), "all 1 eligible agent at capacity");
+    assert_eq!(c.why(three), "the only eligible agent is at capacity");
     // A supervisor may force one more, up to the hard limit; its priority is raised.
     c.ok(|r, now| r.force_assign(SUPERVISOR, three, a, now));
     assert_eq!(c.state(three), ItemState::Assigned { agent: a });
@@ -477,7 +477,7 @@ fn a_widen_step_lets_the_second_tier_take_it_after_n_seconds() {
     c.at(5);
     let next = c.arrive(2, q, EN);
     assert_eq!(c.state(next), ItemState::Waiting);
-    assert_eq!(c.why(next), "2 eligible agents: 1 in a later tier, 1 at capacity; more agents eligible in 20 s");
+    assert_eq!(c.why(next), "the only eligible agent is at capacity; more agents eligible in 20 s");
     c.at(24);
     assert_eq!(c.state(next), ItemState::Waiting);
     // t=25  20 s in the queue: the second tier takes it
@@ -675,7 +675,7 @@ fn a_rejected_offer_cools_the_agent_down_for_five_seconds() {
     assert!(closed(&c, item, a, OfferEnd::Rejected));
     assert!(missed(&c, item, a, MissCause::Rejected));
     assert_eq!(c.state(item), ItemState::Waiting);
-    assert_eq!(c.why(item), "all 1 eligible agent cooling down after a miss");
+    assert_eq!(c.why(item), "the only eligible agent is cooling down after a miss");
     c.at(6);
     assert_eq!(c.state(item), ItemState::Waiting);
     c.at(7);
@@ -1175,7 +1175,7 @@ fn timed_wrap_up_is_carried_across_queues_and_ends_by_itself() {
     c.at(15);
     let chat = c.arrive(2, chats, EN);
     assert_eq!(c.state(chat), ItemState::Waiting);
-    assert_eq!(c.why(chat), "all 1 eligible agent in wrap-up");
+    assert_eq!(c.why(chat), "the only eligible agent is in wrap-up");
     c.at(39);
     assert_eq!(c.state(chat), ItemState::Waiting);
     // t=40  wrap-up over
@@ -1484,7 +1484,7 @@ fn an_offer_says_why_this_agent() {
     assert_eq!(reason.skill_names, vec!["billing".to_owned(), "tech".to_owned()]);
     assert_eq!(
         reason.describe(),
-        "Agent 1: longest idle (1 min) (rank 1 of 2 ready in Billing); speaks FR; skills billing, tech"
+        "Agent 1: longest idle (1 min), rank 1 of 2 ready in Billing; speaks FR; skills billing, tech"
     );
     c.sound();
 }
