@@ -53,7 +53,7 @@ pub struct OfferReason {
 }
 
 impl OfferReason {
-    /// The explanation in one line, as shown under the offer.
+    /// The explanation in one line, as shown to the agent under the offer.
     #[must_use]
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
@@ -83,7 +83,8 @@ impl OfferReason {
         if self.step > 0 {
             parts.push(format!("overflow step {}", self.step));
         }
-        format!("{}: {}", self.agent_name, parts.join("; "))
+        // Shown to the agent the offer is for, so their own name is left out.
+        parts.join("; ")
     }
 }
 

@@ -226,7 +226,10 @@ fn offer_banner(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
     let fraction = ((offer.expires_at.0 - now.0).max(0) as f32 / total).clamp(0.0, 1.0);
     ui.horizontal(|ui| {
         ui.label(theme::channel_icon(offer.channel).rich_text().size(22.0).color(palette.accent));
+        // The text keeps to its column, one line each, leaving the countdown and buttons their room.
+        let reserved = 360.0;
         ui.vertical(|ui| {
+            ui.set_max_width((ui.available_width() - reserved).max(160.0));
             ui.label(
                 RichText::new(format!(
                     "{} {} {} {}",
@@ -238,9 +241,12 @@ fn offer_banner(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
                 .strong()
                 .size(15.0),
             );
-            ui.label(RichText::new(&offer.preview).color(palette.muted));
-            ui.label(
-                RichText::new(format!("{}: {}", tr(lang, Text::WhyMe), offer.reason)).small().color(palette.muted),
+            ui.add(egui::Label::new(RichText::new(&offer.preview).color(palette.muted)).truncate());
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("{}: {}", tr(lang, Text::WhyMe), offer.reason)).small().color(palette.muted),
+                )
+                .truncate(),
             );
         });
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {

@@ -1484,7 +1484,7 @@ fn an_offer_says_why_this_agent() {
     assert_eq!(reason.skill_names, vec!["billing".to_owned(), "tech".to_owned()]);
     assert_eq!(
         reason.describe(),
-        "Agent 1: longest idle (1 min), rank 1 of 2 ready in Billing; speaks FR; skills billing, tech"
+        "longest idle (1 min), rank 1 of 2 ready in Billing; speaks FR; skills billing, tech"
     );
     c.sound();
 }

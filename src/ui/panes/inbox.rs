@@ -112,9 +112,12 @@ fn thread_view(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
     let mine = app.model.me.is_some() && thread.assignee == app.model.me && thread.status == ThreadStatus::Assigned;
     ui.horizontal(|ui| {
         ui.label(theme::channel_icon(thread.channel).rich_text().size(20.0).color(palette.accent));
+        // The subject keeps to its column, one line, so that it never runs under the status on the right.
+        let reserved = 260.0;
         ui.vertical(|ui| {
+            ui.set_max_width((ui.available_width() - reserved).max(120.0));
             ui.heading(&thread.customer_name);
-            ui.label(RichText::new(&thread.subject).color(palette.muted));
+            ui.add(egui::Label::new(RichText::new(&thread.subject).color(palette.muted)).truncate());
         });
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             if mine {
