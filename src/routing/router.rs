@@ -155,38 +155,166 @@ struct Timer {
     kind: TimerKind,
 }
 
+/// Where an entry of an [`OrderedSet`] lives: a node of its list, or [`IN_TREE`].
+type Place = u32;
+/// The place of entries kept in the tree.
+const IN_TREE: Place = Place::MAX;
+/// The end of a list.
+const NIL: u32 = u32::MAX;
+
+/// An ordered set for keys that mostly arrive above every key before them
+/// and leave from anywhere: agents come back to a queue with the newest idle
+/// time, work joins a class behind what already waits.
+///
+/// A key above the last listed one is appended to a linked list, and the
+/// place returned lets it be unlinked again in constant time; any other key
+/// goes to a B-tree. Reading merges the two. List nodes are reused, so a set
+/// whose entries come and go allocates nothing once warm, where a tree
+/// allocates and frees nodes as it grows and shrinks; the tree keeps the
+/// worst case logarithmic.
+#[derive(Debug)]
+struct OrderedSet<K> {
+    nodes: Vec<Node<K>>,
+    free: Vec<u32>,
+    head: u32,
+    tail: u32,
+    listed: usize,
+    tree: BTreeSet<K>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Node<K> {
+    key: K,
+    prev: u32,
+    next: u32,
+    live: bool,
+}
+
+impl<K: Ord + Copy> OrderedSet<K> {
+    fn new() -> Self {
+        Self { nodes: Vec::new(), free: Vec::new(), head: NIL, tail: NIL, listed: 0, tree: BTreeSet::new() }
+    }
+
+    fn len(&self) -> usize {
+        self.listed + self.tree.len()
+    }
+
+    /// Adds a key that is not in the set; returns its place for [`OrderedSet::remove`].
+    fn insert(&mut self, key: K) -> Place {
+        if self.tail != NIL && self.nodes[self.tail as usize].key >= key {
+            self.tree.insert(key);
+            return IN_TREE;
+        }
+        let node = Node { key, prev: self.tail, next: NIL, live: true };
+        let at = if let Some(at) = self.free.pop() {
+            self.nodes[at as usize] = node;
+            at
+        } else {
+            self.nodes.push(node);
+            (self.nodes.len() - 1) as u32
+        };
+        if self.tail == NIL {
+            self.head = at;
+        } else {
+            self.nodes[self.tail as usize].next = at;
+        }
+        self.tail = at;
+        self.listed += 1;
+        at
+    }
+
+    fn contains(&self, key: &K, place: Place) -> bool {
+        if place == IN_TREE {
+            self.tree.contains(key)
+        } else {
+            self.nodes.get(place as usize).is_some_and(|n| n.live && n.key == *key)
+        }
+    }
+
+    /// Takes out a key given the place its insert returned; false if it was not there.
+    fn remove(&mut self, key: &K, place: Place) -> bool {
+        if place == IN_TREE {
+            return self.tree.remove(key);
+        }
+        if !self.contains(key, place) {
+            return false;
+        }
+        let Node { prev, next, .. } = self.nodes[place as usize];
+        if prev == NIL {
+            self.head = next;
+        } else {
+            self.nodes[prev as usize].next = next;
+        }
+        if next == NIL {
+            self.tail = prev;
+        } else {
+            self.nodes[next as usize].prev = prev;
+        }
+        self.nodes[place as usize].live = false;
+        self.free.push(place);
+        self.listed -= 1;
+        true
+    }
+
+    fn first(&self) -> Option<K> {
+        let listed = (self.head != NIL).then(|| self.nodes[self.head as usize].key);
+        match (listed, self.tree.first()) {
+            (Some(listed), Some(&tree)) => Some(listed.min(tree)),
+            (listed, tree) => listed.or(tree.copied()),
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = Self::new();
+    }
+
+    /// The keys in order.
+    fn iter(&self) -> OrderedIter<'_, K> {
+        OrderedIter { set: self, next: self.head, tree: self.tree.iter().peekable() }
+    }
+}
+
+struct OrderedIter<'a, K> {
+    set: &'a OrderedSet<K>,
+    next: u32,
+    tree: std::iter::Peekable<std::collections::btree_set::Iter<'a, K>>,
+}
+
+impl<K: Ord + Copy> Iterator for OrderedIter<'_, K> {
+    type Item = K;
+
+    fn next(&mut self) -> Option<K> {
+        let listed = (self.next != NIL).then(|| self.set.nodes[self.next as usize]);
+        match (listed, self.tree.peek()) {
+            (Some(node), Some(&&tree)) if tree < node.key => {
+                self.tree.next();
+                Some(tree)
+            }
+            (Some(node), _) => {
+                self.next = node.next;
+                Some(node.key)
+            }
+            (None, _) => self.tree.next().copied(),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Class {
     requirement: Requirement,
-    /// The first of `waiting`, kept beside the class so that a freed agent
-    /// compares heads without touching every tree.
+    /// The first of the class's waiting set, kept apart from the sets so that
+    /// a freed agent compares every class's head in a few cache lines.
     head: Option<WaitKey>,
-    waiting: BTreeSet<WaitKey>,
-}
-
-impl Class {
-    fn insert(&mut self, key: WaitKey) {
-        if self.head.is_none_or(|head| key < head) {
-            self.head = Some(key);
-        }
-        self.waiting.insert(key);
-    }
-
-    fn remove(&mut self, key: &WaitKey) -> bool {
-        let removed = self.waiting.remove(key);
-        if removed && self.head == Some(*key) {
-            self.head = self.waiting.first().copied();
-        }
-        removed
-    }
 }
 
 #[derive(Debug)]
 struct QueueSlot {
     config: QueueConfig,
     classes: Vec<Class>,
+    /// Per class, its waiting work in serving order.
+    sets: Vec<OrderedSet<WaitKey>>,
     class_of: HashMap<Requirement, u32>,
-    ready: BTreeSet<AgentKey>,
+    ready: OrderedSet<AgentKey>,
     members: Vec<Ix>,
     /// Logged-in members by membership priority, for tiers and empty rules.
     logged_in_by_priority: Vec<u32>,
@@ -209,8 +337,9 @@ impl QueueSlot {
         Self {
             config,
             classes: Vec::new(),
+            sets: Vec::new(),
             class_of: HashMap::default(),
-            ready: BTreeSet::new(),
+            ready: OrderedSet::new(),
             members: Vec::new(),
             logged_in_by_priority: vec![0; 100],
             delays: Vec::new(),
@@ -229,9 +358,34 @@ impl QueueSlot {
             return class;
         }
         let class = self.classes.len() as u32;
-        self.classes.push(Class { requirement, head: None, waiting: BTreeSet::new() });
+        self.classes.push(Class { requirement, head: None });
+        self.sets.push(OrderedSet::new());
         self.class_of.insert(requirement, class);
         class
+    }
+
+    /// Adds waiting work to a class; returns its place in the class's set.
+    fn add_waiting(&mut self, class: u32, key: WaitKey) -> Place {
+        let head = &mut self.classes[class as usize].head;
+        if head.is_none_or(|head| key < head) {
+            *head = Some(key);
+        }
+        self.waiting += 1;
+        self.sets[class as usize].insert(key)
+    }
+
+    /// Takes waiting work out of its class; false if it was not there.
+    fn remove_waiting(&mut self, class: u32, key: &WaitKey, place: Place) -> bool {
+        let Some(set) = self.sets.get_mut(class as usize) else { return false };
+        if !set.remove(key, place) {
+            return false;
+        }
+        self.waiting -= 1;
+        let head = &mut self.classes[class as usize].head;
+        if *head == Some(*key) {
+            *head = set.first();
+        }
+        true
     }
 }
 
@@ -245,6 +399,8 @@ struct Member {
     turn_mark: u64,
     order: u32,
     key: Option<AgentKey>,
+    /// Where `key` sits in the queue's ready set.
+    place: Place,
 }
 
 #[derive(Debug)]
@@ -323,6 +479,8 @@ struct Item {
     /// The last ordinary queue it was in (hidden direct and team queues aside).
     home: Ix,
     class: u32,
+    /// Where its wait key sits in its class's set while it waits.
+    place: Place,
     requirement: Requirement,
     priority: i32,
     created_at: Timestamp,
@@ -584,6 +742,7 @@ impl Router {
                 turn_mark: 0,
                 order,
                 key: None,
+                place: IN_TREE,
             });
             self.queues[q as usize].members.push(a);
         }
@@ -629,7 +788,7 @@ impl Router {
         if let Some(pos) = agent.members.iter().position(|m| m.queue == q) {
             let member = agent.members.remove(pos);
             if let Some(key) = member.key {
-                self.queues[q as usize].ready.remove(&key);
+                self.queues[q as usize].ready.remove(&key, member.place);
             }
         }
         self.queues[q as usize].members.retain(|&m| m != a);
@@ -751,7 +910,7 @@ impl Router {
     }
 
     fn waiting_in(&self, q: Ix) -> impl Iterator<Item = InteractionId> + '_ {
-        self.queues[q as usize].classes.iter().flat_map(|c| c.waiting.iter().map(|k| InteractionId(k.2)))
+        self.queues[q as usize].sets.iter().flat_map(|set| set.iter().map(|k| InteractionId(k.2)))
     }
 
     // ----- arrivals and the customer's side -----
@@ -782,6 +941,7 @@ impl Router {
                 queue: q,
                 home: q,
                 class: 0,
+                place: IN_TREE,
                 requirement: new.requirement,
                 priority,
                 created_at: new.created_at,
@@ -820,10 +980,10 @@ impl Router {
         let callback = item.callback;
         let queue = &mut self.queues[q as usize];
         let class = queue.class_for(requirement);
-        queue.classes[class as usize].insert(key);
-        queue.waiting += 1;
+        let place = queue.add_waiting(class, key);
         if let Some(item) = self.items.get_mut(&id) {
             item.class = class;
+            item.place = place;
         }
         let config = &queue.config;
         let mut timers = Vec::new();
@@ -862,12 +1022,7 @@ impl Router {
             return;
         }
         let key = item.wait_key();
-        let queue = &mut self.queues[item.queue as usize];
-        if let Some(class) = queue.classes.get_mut(item.class as usize)
-            && class.remove(&key)
-        {
-            queue.waiting -= 1;
-        }
+        self.queues[item.queue as usize].remove_waiting(item.class, &key, item.place);
     }
 
     /// The customer left: a waiting item is abandoned (callbacks stay), an
@@ -1121,11 +1276,10 @@ impl Router {
         let key = item.wait_key();
         let (q, class) = (item.queue, item.class);
         let queue = &mut self.queues[q as usize];
-        if let Some(class) = queue.classes.get_mut(class as usize) {
-            class.insert(key);
-            queue.waiting += 1;
+        if (class as usize) < queue.classes.len() {
+            item.place = queue.add_waiting(class, key);
         }
-        let generation = self.items.get(&id).map_or(0, |i| i.generation);
+        let generation = item.generation;
         // Timers of the queue visit were tied to the old generation; re-arm the ones still ahead.
         self.rearm_visit_timers(id, generation, now);
         self.dirty_items.push(id);
@@ -1616,6 +1770,7 @@ impl Router {
                     turn_mark: 0,
                     order,
                     key: None,
+                    place: IN_TREE,
                 });
                 self.queues[q as usize].members.push(a);
             }
@@ -1722,6 +1877,7 @@ impl Router {
                 queue: q,
                 home: q,
                 class: 0,
+                place: IN_TREE,
                 requirement: new.requirement,
                 priority,
                 created_at: new.created_at,
@@ -1997,7 +2153,7 @@ impl Router {
                 && member.membership.delay_secs == 0
                 && member.membership.priority <= queue.config.member_priority;
             let level = if simple { queue.config.min_level } else { self.lowest_level(member.queue) };
-            for class in &queue.classes {
+            for (class, set) in queue.classes.iter().zip(&queue.sets) {
                 let Some(head) = class.head else { continue };
                 if !agent.config.languages.contains(class.requirement.language)
                     || !agent.has_skills(queue.config.skills.with(class.requirement.skills), level)
@@ -2017,7 +2173,7 @@ impl Router {
                     }
                     continue;
                 }
-                for key in &class.waiting {
+                for key in set.iter() {
                     let candidate = (key.0, member.membership.priority, key.1, key.2);
                     if let Some((best_key, _)) = &best
                         && *best_key <= candidate
@@ -2052,7 +2208,7 @@ impl Router {
         // Without steps or delays the item's class decides; skip the per-member checks.
         let simple = queue.config.steps.is_empty() && queue.delays.is_empty();
         let skills = queue.config.skills.with(item.requirement.skills);
-        for &(_, _, a) in &queue.ready {
+        for (_, _, a) in queue.ready.iter() {
             let agent = &self.agents[a as usize];
             if simple {
                 if !agent.config.languages.contains(item.requirement.language)
@@ -2253,14 +2409,15 @@ impl Router {
             let key = available.then(|| self.strategy_key(a, member));
             let old = member.key;
             if key != old {
+                let place = member.place;
                 let ready = &mut self.queues[q as usize].ready;
                 if let Some(old) = old {
-                    ready.remove(&old);
+                    ready.remove(&old, place);
                 }
-                if let Some(new) = key {
-                    ready.insert(new);
-                }
-                self.agents[a as usize].members[n].key = key;
+                let place = key.map_or(IN_TREE, |new| ready.insert(new));
+                let member = &mut self.agents[a as usize].members[n];
+                member.key = key;
+                member.place = place;
             }
         }
         self.update_activity(a, now);
@@ -2401,8 +2558,7 @@ impl Router {
     #[must_use]
     pub fn waiting(&self, id: QueueId) -> Vec<InteractionId> {
         let Some(&q) = self.queue_ix.get(&id) else { return Vec::new() };
-        let mut keys: Vec<WaitKey> =
-            self.queues[q as usize].classes.iter().flat_map(|c| c.waiting.iter().copied()).collect();
+        let mut keys: Vec<WaitKey> = self.queues[q as usize].sets.iter().flat_map(OrderedSet::iter).collect();
         keys.sort_unstable();
         keys.into_iter().map(|k| InteractionId(k.2)).collect()
     }
@@ -2440,7 +2596,8 @@ impl Router {
         let mut blockers: Vec<(Blocker, u32)> = counts.into_iter().collect();
         blockers.sort_unstable();
         let key = item.wait_key();
-        let ahead = queue.classes.get(item.class as usize).map_or(0, |c| c.waiting.range(..key).count() as u32);
+        let ahead =
+            queue.sets.get(item.class as usize).map_or(0, |set| set.iter().take_while(|k| *k < key).count() as u32);
         let waited = now.millis_since(item.queued_at) / 1000;
         let next_widening_secs = queue
             .config
@@ -2490,9 +2647,9 @@ impl Router {
         for item in self.items.values() {
             let slot = self.queues[item.queue as usize].config.slot;
             let in_class = self.queues[item.queue as usize]
-                .classes
+                .sets
                 .get(item.class as usize)
-                .is_some_and(|c| c.waiting.contains(&item.wait_key()));
+                .is_some_and(|set| set.contains(&item.wait_key(), item.place));
             match &item.state {
                 ItemState::Waiting => {
                     waiting_seen += 1;
@@ -2524,7 +2681,7 @@ impl Router {
                 broken.push(format!("item {} is in a queue but not waiting", item.id.0));
             }
         }
-        let queued: usize = self.queues.iter().map(|q| q.classes.iter().map(|c| c.waiting.len()).sum::<usize>()).sum();
+        let queued: usize = self.queues.iter().map(|q| q.sets.iter().map(OrderedSet::len).sum::<usize>()).sum();
         if queued != waiting_seen {
             broken.push(format!("{queued} queue entries for {waiting_seen} waiting items"));
         }
