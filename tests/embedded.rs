@@ -52,11 +52,13 @@ fn a_client_that_falls_behind_resumes_and_misses_nothing() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let colleagues: Vec<UserId> = admin_model.users.values().filter(|u| u.simulated).map(|u| u.id).collect();
-    // Many changes while the agent's workstation does not read.
+    // Many changes while the agent's workstation does not read, paced so that
+    // each is committed and delivered on its own rather than in one batch.
     for round in 0..3 {
         for &colleague in &colleagues {
             let status = if round % 2 == 0 { AgentStatus::LoggedOut } else { AgentStatus::Ready };
             admin.send(Command::SetAgentStatus { agent: colleague, status });
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
     let mut agent_model = Model::default();

@@ -81,9 +81,11 @@ impl Embedded {
                     if !report(Report::Connected(connection)) {
                         return;
                     }
-                    while let Some(event) = events.blocking_recv() {
-                        if !report(Report::Inbound(Inbound::Event(event))) {
-                            return;
+                    while let Some(delivery) = events.blocking_recv() {
+                        for event in delivery {
+                            if !report(Report::Inbound(Inbound::Event(event))) {
+                                return;
+                            }
                         }
                     }
                     report(Report::Inbound(Inbound::Lost("the engine closed the event stream".into())));

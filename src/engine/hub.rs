@@ -1,5 +1,10 @@
 //! The event stream: numbering, a bounded history for resuming clients, and
 //! delivery to connected subscribers without ever blocking the engine.
+//!
+//! Events are numbered as they are published and delivered together when the
+//! engine has committed a batch: one hand-over per subscriber per commit, not
+//! one per event, so a busy centre with hundreds of signed-in agents does not
+//! spend its time on channel operations.
 
 use crate::domain::UserId;
 use crate::protocol::{Event, Sequenced};
@@ -28,10 +33,13 @@ impl Audience {
 /// A connection's id within the engine.
 pub type ConnectionId = u64;
 
+/// What a subscriber receives at once: the events of one commit, in order.
+pub type Delivery = Vec<Sequenced>;
+
 struct Subscriber {
     id: ConnectionId,
     user: UserId,
-    sender: mpsc::Sender<Sequenced>,
+    sender: mpsc::Sender<Delivery>,
 }
 
 /// Numbers events, keeps the recent ones, and hands them to subscribers.
@@ -40,6 +48,8 @@ pub struct Hub {
     history: VecDeque<(u64, Audience, Arc<Event>)>,
     capacity: usize,
     subscribers: Vec<Subscriber>,
+    /// Published since the last delivery.
+    pending: Vec<(u64, Audience, Arc<Event>)>,
 }
 
 /// What a resuming client gets: the events it missed, or nothing when it is too
@@ -55,7 +65,13 @@ impl Hub {
     /// A hub that remembers the last `capacity` events.
     #[must_use]
     pub fn new(capacity: usize) -> Self {
-        Self { next_seq: 1, history: VecDeque::with_capacity(capacity), capacity, subscribers: Vec::new() }
+        Self {
+            next_seq: 1,
+            history: VecDeque::with_capacity(capacity),
+            capacity,
+            subscribers: Vec::new(),
+            pending: Vec::new(),
+        }
     }
 
     /// The sequence number of the latest event (0 before any).
@@ -64,18 +80,37 @@ impl Hub {
         self.next_seq - 1
     }
 
-    /// Numbers an event, remembers it and delivers it. A subscriber whose
-    /// queue is full is dropped: it reconnects and resumes from its last
-    /// sequence number rather than making the engine wait.
+    /// Numbers an event and remembers it; [`Hub::deliver`] hands it out.
     pub fn publish(&mut self, audience: Audience, event: Event) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let event = Arc::new(event);
+        if self.history.len() == self.capacity {
+            self.history.pop_front();
+        }
+        self.history.push_back((seq, audience, Arc::clone(&event)));
+        self.pending.push((seq, audience, event));
+    }
+
+    /// Hands every subscriber the events published for them since the last
+    /// delivery, in one piece. A subscriber whose queue is full is dropped:
+    /// it reconnects and resumes from its last sequence number rather than
+    /// making the engine wait.
+    pub fn deliver(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
         self.subscribers.retain(|s| {
-            if !audience.includes(s.user) {
+            let delivery: Delivery = pending
+                .iter()
+                .filter(|(_, audience, _)| audience.includes(s.user))
+                .map(|(seq, _, event)| Sequenced { seq: *seq, event: Arc::clone(event) })
+                .collect();
+            if delivery.is_empty() {
                 return !s.sender.is_closed();
             }
-            match s.sender.try_send(Sequenced { seq, event: Arc::clone(&event) }) {
+            match s.sender.try_send(delivery) {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     tracing::warn!(connection = s.id, "client too slow; dropping it so it resumes");
@@ -84,10 +119,8 @@ impl Hub {
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
             }
         });
-        if self.history.len() == self.capacity {
-            self.history.pop_front();
-        }
-        self.history.push_back((seq, audience, event));
+        self.pending = pending;
+        self.pending.clear();
     }
 
     /// The events after `after` that `user` should see.
@@ -110,7 +143,7 @@ impl Hub {
     }
 
     /// Adds a subscriber.
-    pub fn subscribe(&mut self, id: ConnectionId, user: UserId, sender: mpsc::Sender<Sequenced>) {
+    pub fn subscribe(&mut self, id: ConnectionId, user: UserId, sender: mpsc::Sender<Delivery>) {
         self.subscribers.push(Subscriber { id, user, sender });
     }
 

@@ -16,7 +16,7 @@ mod tests;
 
 pub use commands::preview;
 pub use distribution::{AgentProfile, QueueProfile};
-pub use hub::{Audience, ConnectionId};
+pub use hub::{Audience, ConnectionId, Delivery};
 pub use runner::{EngineHandle, EventStream, spawn};
 
 use crate::domain::{AgentStatus, Clock, InteractionId, InteractionState, QueueId, ThreadId, Timestamp, UserId};
@@ -169,7 +169,7 @@ impl Engine {
     }
 
     /// Signs a client in: it receives a snapshot, or only the events it missed.
-    pub fn connect(&mut self, hello: &Hello) -> Result<(ConnectionId, mpsc::Receiver<Sequenced>), CommandError> {
+    pub fn connect(&mut self, hello: &Hello) -> Result<(ConnectionId, mpsc::Receiver<Delivery>), CommandError> {
         if hello.version != PROTOCOL_VERSION {
             return Err(CommandError::UnsupportedVersion { got: hello.version, expected: PROTOCOL_VERSION });
         }
@@ -192,10 +192,11 @@ impl Engine {
             let snapshot = self.state.snapshot(user, self.clock.now(), self.epoch);
             vec![Sequenced::new(self.hub.last_seq(), Event::Snapshot(Box::new(snapshot)))]
         });
-        for event in first {
-            // The channel is new and larger than the replay, so this cannot fail.
-            let _ = sender.try_send(event);
-        }
+        // Whatever was published and not yet handed out goes to the others first;
+        // this client's snapshot or replay already includes it.
+        self.hub.deliver();
+        // The channel is new and empty, so this cannot fail.
+        let _ = sender.try_send(first);
         let id = self.next_connection;
         self.next_connection += 1;
         self.hub.subscribe(id, user, sender);
@@ -220,9 +221,11 @@ impl Engine {
         if let Err(error) = &result {
             tracing::debug!(command = request.command.name(), %error, "command refused");
         }
-        match &mut self.batch {
-            Some(batch) => batch.publish.push(Deferred::Ack { user, request: request.id, result }),
-            None => self.hub.publish(Audience::User(user), Event::Ack { request: request.id, result }),
+        if let Some(batch) = &mut self.batch {
+            batch.publish.push(Deferred::Ack { user, request: request.id, result });
+        } else {
+            self.hub.publish(Audience::User(user), Event::Ack { request: request.id, result });
+            self.hub.deliver();
         }
     }
 
@@ -295,6 +298,7 @@ impl Engine {
             }
             self.hub.publish(audience, event);
         }
+        self.hub.deliver();
         Ok(())
     }
 
@@ -323,6 +327,7 @@ impl Engine {
                     self.hub.publish(Audience::User(user), Event::Ack { request, result: Err(refused.clone()) });
                 }
             }
+            self.hub.deliver();
             return;
         }
         for stamped in &batch.routing_events {
@@ -345,6 +350,7 @@ impl Engine {
                 }
             }
         }
+        self.hub.deliver();
     }
 
     /// Everything in memory again from the store, after a refused batch.

@@ -7,7 +7,7 @@
 //! the commit.
 
 use super::{ConnectionId, Engine};
-use crate::protocol::{CommandError, Hello, Request, Sequenced};
+use crate::protocol::{CommandError, Hello, Request};
 use crate::sim::SimAction;
 
 /// Most inputs handled in one batch, so that acknowledgements never wait long.
@@ -27,8 +27,9 @@ enum Input {
 pub struct EventStream {
     /// The connection's id, for requests.
     pub connection: ConnectionId,
-    /// Events for this user, starting with a snapshot or the missed ones.
-    pub events: mpsc::Receiver<Sequenced>,
+    /// Events for this user, a commit's worth at a time, starting with a
+    /// snapshot or the missed ones.
+    pub events: mpsc::Receiver<super::Delivery>,
 }
 
 /// A cheap, cloneable way to talk to a running engine from any thread.

@@ -57,10 +57,10 @@ fn offered_to(engine: &Engine, agent: UserId) -> Vec<InteractionId> {
         .collect()
 }
 
-fn drain(events: &mut mpsc::Receiver<Sequenced>) -> Vec<Sequenced> {
+fn drain(events: &mut mpsc::Receiver<Delivery>) -> Vec<Sequenced> {
     let mut out = Vec::new();
-    while let Ok(event) = events.try_recv() {
-        out.push(event);
+    while let Ok(delivery) = events.try_recv() {
+        out.extend(delivery);
     }
     out
 }

@@ -126,34 +126,37 @@ fn measure(dir: &std::path::Path, length: Duration, rate: f64) -> Result<String,
         }
         let mut idle = true;
         for agent in &mut agents {
-            while let Ok(sequenced) = agent.stream.events.try_recv() {
-                idle = false;
-                // Read in place: copying every shared event 200 times would measure this loop, not the engine.
-                match &*sequenced.event {
-                    Event::Snapshot(snapshot) => agent.id = Some(snapshot.me),
-                    Event::OfferMade(offer) if Some(offer.agent) == agent.id => {
-                        let n: Option<u64> = offer.customer_name.strip_prefix("Customer ").and_then(|n| n.parse().ok());
-                        if let Some(at) = n.and_then(|n| submitted.remove(&n)) {
-                            latencies.push(at.elapsed());
-                            last_offer = Instant::now();
-                        }
-                        let accept = Command::AcceptOffer { interaction: offer.interaction };
-                        handle
-                            .request(agent.stream.connection, Request { id: next_request, command: accept })
-                            .map_err(|e| e.to_string())?;
-                        next_request += 1;
-                        agent.held.push_back(offer.thread);
-                        if agent.held.len() > HELD_PER_AGENT
-                            && let Some(thread) = agent.held.pop_front()
-                        {
-                            let complete = Command::Complete { thread, disposition: None };
+            while let Ok(delivery) = agent.stream.events.try_recv() {
+                for sequenced in delivery {
+                    idle = false;
+                    // Read in place: copying every shared event 200 times would measure this loop, not the engine.
+                    match &*sequenced.event {
+                        Event::Snapshot(snapshot) => agent.id = Some(snapshot.me),
+                        Event::OfferMade(offer) if Some(offer.agent) == agent.id => {
+                            let n: Option<u64> =
+                                offer.customer_name.strip_prefix("Customer ").and_then(|n| n.parse().ok());
+                            if let Some(at) = n.and_then(|n| submitted.remove(&n)) {
+                                latencies.push(at.elapsed());
+                                last_offer = Instant::now();
+                            }
+                            let accept = Command::AcceptOffer { interaction: offer.interaction };
                             handle
-                                .request(agent.stream.connection, Request { id: next_request, command: complete })
+                                .request(agent.stream.connection, Request { id: next_request, command: accept })
                                 .map_err(|e| e.to_string())?;
                             next_request += 1;
+                            agent.held.push_back(offer.thread);
+                            if agent.held.len() > HELD_PER_AGENT
+                                && let Some(thread) = agent.held.pop_front()
+                            {
+                                let complete = Command::Complete { thread, disposition: None };
+                                handle
+                                    .request(agent.stream.connection, Request { id: next_request, command: complete })
+                                    .map_err(|e| e.to_string())?;
+                                next_request += 1;
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
             }
         }
