@@ -2,7 +2,10 @@
 //! errors and resuming.
 
 use super::*;
-use crate::domain::{Channel, InteractionId, Language, ManualClock, Role, ThreadId, ThreadStatus};
+use crate::domain::{
+    Channel, DeferUntil, Disposition, InteractionId, Language, ManualClock, QueueId, Role, TeamId, ThreadId,
+    ThreadStatus, TransferTo,
+};
 use crate::routing::MISSED_OFFERS_REASON;
 
 /// The distributor's cool-down after an unanswered offer.
@@ -408,4 +411,65 @@ fn a_refused_batch_refuses_every_request_in_it_and_memory_returns_to_the_store()
         matches!(b.engine.router().item(offered).map(|v| v.state), Some(crate::routing::ItemState::Offered { .. })),
         "the offer is open again, as stored"
     );
+}
+
+/// The agent accepts the one offer they have and returns its thread.
+fn take_work(b: &mut Bench) -> ThreadId {
+    customer_writes(&mut b.engine, Channel::WebChat, Language::En);
+    let offered = offered_to(&b.engine, AGENT)[0];
+    b.engine.execute(AGENT, &Command::AcceptOffer { interaction: offered }).unwrap();
+    b.engine.thread_of(offered).unwrap()
+}
+
+#[test]
+fn defer_transfer_and_resume_go_through_routing_and_are_stored() {
+    let mut b = bench();
+    let thread = take_work(&mut b);
+    let until = b.clock.now().plus_secs(600);
+    b.engine.execute(AGENT, &Command::Defer { thread, until: DeferUntil::Time(until) }).unwrap();
+    assert_eq!(b.engine.store().thread(thread).unwrap().unwrap().status, ThreadStatus::Deferred);
+    b.engine.execute(AGENT, &Command::Resume { thread }).unwrap();
+    assert_eq!(b.engine.store().thread(thread).unwrap().unwrap().status, ThreadStatus::Assigned);
+    b.engine.execute(AGENT, &Command::Complete { thread, disposition: Some(Disposition::default()) }).unwrap();
+    assert_eq!(b.engine.store().thread(thread).unwrap().unwrap().status, ThreadStatus::Completed);
+    // From History back to In progress (C8).
+    b.engine.execute(AGENT, &Command::Resume { thread }).unwrap();
+    let resumed = b.engine.store().thread(thread).unwrap().unwrap();
+    assert_eq!((resumed.status, resumed.assignee), (ThreadStatus::Assigned, Some(AGENT)));
+    // A transfer to a queue hands it back to routing with the service-level clock kept.
+    let created = b.engine.router().item(b.engine.state.interaction_of(thread).unwrap().id).unwrap().created_at;
+    let to = TransferTo::Queue(QueueId(5));
+    b.engine.execute(AGENT, &Command::Transfer { thread, to, comment: "billing question".into() }).unwrap();
+    let item = b.engine.router().item(b.engine.state.interaction_of(thread).unwrap().id).unwrap();
+    assert_eq!((item.queue, item.created_at), (QueueId(5), created));
+    assert!(b.engine.router().audit(b.engine.now()).is_empty());
+}
+
+#[test]
+fn bad_routing_commands_get_typed_errors_and_change_nothing() {
+    let mut b = bench();
+    let thread = take_work(&mut b);
+    let before = b.engine.store().thread(thread).unwrap().unwrap();
+    let now = b.clock.now();
+    let refused = [
+        (Command::Defer { thread, until: DeferUntil::Time(now.plus_secs(-60)) }, "in the past"),
+        (Command::Defer { thread, until: DeferUntil::Time(now.plus_secs(400 * 86_400)) }, "absurdly far"),
+        (Command::Defer { thread: ThreadId(9999), until: DeferUntil::NextReply }, "unknown thread"),
+        (Command::Transfer { thread, to: TransferTo::Agent(UserId(4)), comment: String::new() }, "logged-out agent"),
+        (Command::Transfer { thread, to: TransferTo::Queue(QueueId(77)), comment: String::new() }, "unknown queue"),
+        (Command::Transfer { thread, to: TransferTo::Team(TeamId(1)), comment: "x".repeat(5000) }, "long comment"),
+        (Command::ForceAssign { thread, agent: SUPERVISOR }, "an agent may not force"),
+        (Command::Unassign { thread: ThreadId(9999) }, "unknown thread"),
+        (Command::EndWrapUp { agent: None }, "not in wrap-up"),
+        (Command::SetQueueStatus { agent: None, queue: QueueId(77), status: AgentStatus::Ready }, "not a member"),
+    ];
+    // User 4 is a simulated colleague; log them out first so the transfer has a logged-out target.
+    b.engine.execute(ADMIN, &Command::SetAgentStatus { agent: UserId(4), status: AgentStatus::LoggedOut }).unwrap();
+    let stored_events = b.engine.store().count("routing_events").unwrap();
+    for (command, why) in refused {
+        assert!(b.engine.execute(AGENT, &command).is_err(), "{why}: {command:?} must be refused");
+        assert_eq!(b.engine.store().thread(thread).unwrap().unwrap(), before, "{why}: the thread is unchanged");
+        assert_eq!(b.engine.store().count("routing_events").unwrap(), stored_events, "{why}: nothing logged");
+    }
+    assert!(b.engine.router().audit(b.engine.now()).is_empty());
 }
