@@ -119,16 +119,7 @@ impl Engine {
             None => None,
         };
         let sim = options.demo.map(|o| Sim::new(o, &workspace, now));
-        let stale: Vec<InteractionId> = workspace
-            .interactions
-            .iter()
-            .filter(|i| matches!(i.state, InteractionState::Offered { .. }))
-            .map(|i| i.id)
-            .collect();
-        let mut engine_state = State::new(workspace, now, demo);
-        // Today's figures carry on from the stored routing log.
-        let stored = store.routing_events(start_of_day(now), now.plus_secs(1))?;
-        engine_state.ledger = crate::routing::kpi::Ledger::from_events(&distribution::decode_events(&stored));
+        let (engine_state, stale) = load_state(&store, workspace, now, demo)?;
         let epoch = (now.0 as u64).rotate_left(17) ^ u64::from(std::process::id());
         let mut engine = Self {
             store,
@@ -355,22 +346,12 @@ impl Engine {
 
     /// Everything in memory again from the store, after a refused batch.
     fn reload(&mut self, now: Timestamp) {
-        let loaded = self.store.load_workspace().and_then(|workspace| {
-            let stored = self.store.routing_events(start_of_day(now), now.plus_secs(1))?;
-            Ok((workspace, stored))
-        });
+        let loaded =
+            self.store.load_workspace().and_then(|workspace| load_state(&self.store, workspace, now, self.state.demo));
         match loaded {
-            Ok((workspace, stored)) => {
-                let stale: Vec<InteractionId> = workspace
-                    .interactions
-                    .iter()
-                    .filter(|i| matches!(i.state, InteractionState::Offered { .. }))
-                    .map(|i| i.id)
-                    .collect();
-                let demo = self.state.demo;
-                self.state = State::new(workspace, now, demo);
-                self.state.ledger = crate::routing::kpi::Ledger::from_events(&distribution::decode_events(&stored));
-                self.resume_routing(&stale, now);
+            Ok((reloaded, offers_then)) => {
+                self.state = reloaded;
+                self.resume_routing(&offers_then, now);
             }
             Err(error) => {
                 // The store cannot even be read: keep the last committed routing at least.
@@ -496,4 +477,24 @@ impl Engine {
 /// Midnight UTC of the day `now` falls in.
 fn start_of_day(now: Timestamp) -> Timestamp {
     Timestamp(now.0 - now.0.rem_euclid(86_400_000))
+}
+
+/// The engine's memory from what the store loaded, with today's figures folded
+/// from the stored routing log, and the offers that were open when it stopped.
+fn load_state(
+    store: &Store,
+    workspace: crate::store::Workspace,
+    now: Timestamp,
+    demo: Option<DemoState>,
+) -> Result<(State, Vec<InteractionId>), StoreError> {
+    let open_offers = workspace
+        .interactions
+        .iter()
+        .filter(|i| matches!(i.state, InteractionState::Offered { .. }))
+        .map(|i| i.id)
+        .collect();
+    let stored = store.routing_events(start_of_day(now), now.plus_secs(1))?;
+    let mut loaded = State::new(workspace, now, demo);
+    loaded.ledger = crate::routing::kpi::Ledger::from_events(&distribution::decode_events(&stored));
+    Ok((loaded, open_offers))
 }
