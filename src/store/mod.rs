@@ -113,36 +113,48 @@ pub struct Store {
 }
 
 /// A thread with its own connection that checkpoints the write-ahead log
-/// every second. Left to SQLite, a checkpoint (with its fsync) runs inside
-/// whichever commit crosses the threshold, and that commit stalls.
+/// shortly after commits. Left to SQLite, a checkpoint (with its fsync) runs
+/// inside whichever commit crosses the threshold, and that commit stalls;
+/// checkpointing often keeps each one small. It sleeps while nothing is written.
 struct Checkpointer {
-    stop: std::sync::mpsc::Sender<()>,
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// Shortest time between two checkpoints: long enough to gather a burst of
+/// commits, short enough that each checkpoint stays small.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
 impl Checkpointer {
     fn start(path: &Path) -> std::io::Result<Self> {
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let path = path.to_path_buf();
         let thread = std::thread::Builder::new().name("checkpoint".into()).spawn(move || {
             let Ok(conn) = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE) else { return };
             let _ = conn.busy_timeout(std::time::Duration::from_millis(100));
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                stopped.recv_timeout(std::time::Duration::from_secs(1))
-            {
+            // Ends when the store drops its end of the channel.
+            while woken.recv().is_ok() {
                 // Passive: never waits for the writer; what it cannot copy now it copies next time.
                 if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     tracing::debug!(%error, "checkpoint skipped");
                 }
+                std::thread::sleep(CHECKPOINT_EVERY);
             }
         })?;
-        Ok(Self { stop, thread: Some(thread) })
+        Ok(Self { wake: Some(wake), thread: Some(thread) })
+    }
+
+    /// Asks for a checkpoint soon; never blocks the writer.
+    fn nudge(&self) {
+        if let Some(wake) = &self.wake {
+            let _ = wake.try_send(());
+        }
     }
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        let _ = self.stop.send(());
+        drop(self.wake.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -256,7 +268,11 @@ impl Store {
         for change in changes {
             change.write(&tx).map_err(|e| StoreError::classify(e, &path))?;
         }
-        tx.commit().map_err(|e| StoreError::classify(e, &path))
+        tx.commit().map_err(|e| StoreError::classify(e, &path))?;
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.nudge();
+        }
+        Ok(())
     }
 
     /// Reads a setting.

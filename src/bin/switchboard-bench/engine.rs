@@ -3,7 +3,7 @@
 //!
 //! 200 agents are signed in as clients of the engine's thread, as
 //! workstations are. Customers write in at a steady rate (`--rate`, default
-//! 6 000 a second) through the same entry the web widget uses; each contact
+//! 5 000 a second) through the same entry the web widget uses; each contact
 //! is stored, routed and offered, the agent's client accepts the offer and
 //! later completes the work, so agents keep cycling. Arrival-to-offer is the
 //! time from a customer's contact entering the engine to the offer reaching
@@ -25,7 +25,7 @@ const HELD_PER_AGENT: usize = 2;
 /// Runs the scenario for `--seconds` (default 10) at `--rate` contacts a second.
 pub fn run(args: &[String]) -> Result<String, String> {
     let seconds = super::option(args, "--seconds", 10.0)?;
-    let rate = super::option(args, "--rate", 6000.0)?;
+    let rate = super::option(args, "--rate", 5000.0)?;
     let dir = std::env::temp_dir().join(format!("switchboard-bench-engine-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let result = measure(&dir, Duration::from_secs_f64(seconds), rate);
