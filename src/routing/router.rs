@@ -1864,38 +1864,18 @@ impl Router {
         let q = self.queue(new.queue)?;
         let holder = state.holder().map(|u| self.agent(u)).transpose()?;
         let slot = self.queues[q as usize].config.slot;
-        let priority = new.priority.unwrap_or(self.queues[q as usize].config.priority);
         let generation = 1;
         if let ItemState::Deferred { until: DeferUntil::Time(at), .. } = state {
             self.timers.push(Reverse(Timer { at, generation, kind: TimerKind::DeferReturn(new.id) }));
         }
         let counts = matches!(state, ItemState::Assigned { .. } | ItemState::Closing { .. });
-        self.items.insert(
-            new.id,
-            Item {
-                id: new.id,
-                queue: q,
-                home: q,
-                class: 0,
-                place: IN_TREE,
-                requirement: new.requirement,
-                priority,
-                created_at: new.created_at,
-                queued_at: answered_at,
-                rank_at: new.created_at,
-                callback: new.callback,
-                state,
-                generation,
-                answered_at: Some(answered_at),
-                answered_from: q,
-                last_activity: now,
-                awaiting_customer: false,
-                close_timeout_secs: 0,
-                transfers: Vec::new(),
-                disposition: None,
-                reason: None,
-            },
-        );
+        self.insert_item(new, q, answered_at);
+        if let Some(item) = self.items.get_mut(&new.id) {
+            item.state = state;
+            item.generation = generation;
+            item.answered_at = Some(answered_at);
+            item.last_activity = now;
+        }
         if let Some(a) = holder
             && counts
         {
