@@ -721,9 +721,11 @@ impl Router {
         let a = self.agent(agent)?;
         let q = self.queue(queue)?;
         let slot = &mut self.agents[a as usize];
+        let mut old_delay = 0;
         if let Some(member) = slot.members.iter_mut().find(|m| m.queue == q) {
             let was_logged_in = member.status.is_logged_in();
             let old_priority = member.membership.priority;
+            old_delay = member.membership.delay_secs;
             member.membership = membership.clone();
             member.access = true;
             if was_logged_in && old_priority != membership.priority {
@@ -746,7 +748,12 @@ impl Router {
             });
             self.queues[q as usize].members.push(a);
         }
-        self.refresh_delays(q);
+        // The queue's distinct delays change only when a delay does; recounting
+        // them on every join would make building a large centre quadratic.
+        let new_delay = self.agents[a as usize].member(q).map_or(0, |m| m.membership.delay_secs);
+        if old_delay != new_delay {
+            self.refresh_delays(q);
+        }
         // Work already waiting was timed for the old delays: look again once this one has passed.
         let delay = self.agents[a as usize].member(q).map_or(0, |m| i64::from(m.membership.delay_secs));
         if delay > 0 {
