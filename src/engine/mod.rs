@@ -411,6 +411,11 @@ impl Engine {
         Some(crate::routing::kpi::QueueFigures::compute(&self.state.ledger, queue, today, target, now))
     }
 
+    /// Upkeep for quiet moments; true while more is left.
+    pub fn tidy(&mut self) -> bool {
+        self.store.tidy()
+    }
+
     /// The newest interaction the engine created.
     #[must_use]
     pub fn newest_interaction(&self) -> Option<InteractionId> {

@@ -12,6 +12,8 @@ use crate::sim::SimAction;
 
 /// Most inputs handled in one batch, so that acknowledgements never wait long.
 const MAX_BATCH: usize = 512;
+/// Most upkeep steps between two inputs.
+const MAX_TIDY_STEPS: u32 = 256;
 use tokio::sync::{mpsc, oneshot};
 
 enum Input {
@@ -88,11 +90,18 @@ pub fn spawn(engine: Engine) -> std::io::Result<EngineHandle> {
 }
 
 async fn run(mut engine: Engine, mut inputs: mpsc::UnboundedReceiver<Input>) {
+    let mut tidied = 0;
     loop {
         let wait = engine.next_deadline().map(|deadline| {
             let millis = deadline.0.saturating_sub(engine.now().0).max(0);
             std::time::Duration::from_millis(millis as u64)
         });
+        // Nothing waiting: a slice of the store's upkeep, then look again; the
+        // cap keeps a quiet engine from spinning should upkeep never finish.
+        if inputs.is_empty() && tidied < MAX_TIDY_STEPS && engine.tidy() {
+            tidied += 1;
+            continue;
+        }
         let input = match wait {
             Some(wait) => tokio::select! {
                 input = inputs.recv() => input,
@@ -104,6 +113,7 @@ async fn run(mut engine: Engine, mut inputs: mpsc::UnboundedReceiver<Input>) {
             engine.flush();
             return;
         };
+        tidied = 0;
         engine.begin_batch();
         let mut next = Some(first);
         let mut handled = 0;

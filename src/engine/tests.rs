@@ -473,3 +473,19 @@ fn bad_routing_commands_get_typed_errors_and_change_nothing() {
     }
     assert!(b.engine.router().audit(b.engine.now()).is_empty());
 }
+
+#[test]
+fn upkeep_between_inputs_finishes_and_leaves_the_data_intact() {
+    let mut b = bench();
+    for _ in 0..60 {
+        customer_writes(&mut b.engine, Channel::Email, Language::En);
+    }
+    let messages = b.engine.store().count("messages").unwrap();
+    let mut steps = 0;
+    while b.engine.tidy() {
+        steps += 1;
+        assert!(steps < 1000, "upkeep never finishes");
+    }
+    assert_eq!(b.engine.store().count("messages").unwrap(), messages);
+    assert!(b.engine.router().audit(b.engine.now()).is_empty());
+}

@@ -206,7 +206,32 @@ impl Store {
             }
             Err(error) => tracing::warn!(%error, "no checkpoint thread; SQLite checkpoints on commit"),
         }
+        // The search index merges its segments when the writer has a moment
+        // (`tidy`), not inside message inserts, where merges made commits stall.
+        // The setting lives in the index, so it is set on every open.
+        store
+            .conn
+            .execute_batch("INSERT INTO messages_fts(messages_fts, rank) VALUES ('automerge', 0)")
+            .map_err(|e| store.classify(e))?;
         Ok(store)
+    }
+
+    /// Does a bounded slice of upkeep (the search index's segment merges) and
+    /// says whether more is left. The engine calls it when no input waits.
+    pub fn tidy(&mut self) -> bool {
+        // FTS5 keeps its list of segments in record 10 of its data table: a
+        // merge that did something changed it.
+        let structure = |conn: &Connection| -> Option<Vec<u8>> {
+            conn.query_row("SELECT block FROM messages_fts_data WHERE id = 10", [], |row| row.get(0)).ok()
+        };
+        let before = structure(&self.conn);
+        match self.conn.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('merge', 16)", []) {
+            Ok(_) => structure(&self.conn) != before,
+            Err(error) => {
+                tracing::debug!(%error, "search index merge skipped");
+                false
+            }
+        }
     }
 
     /// The database file.

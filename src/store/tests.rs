@@ -152,3 +152,15 @@ fn the_demo_workspace_is_complete_and_marked_as_demo() {
     let unmarked: i64 = store.conn.query_row("SELECT COUNT(*) FROM users WHERE demo = 0", [], |r| r.get(0)).unwrap();
     assert_eq!(unmarked, 0, "demo rows are marked as such");
 }
+
+#[test]
+fn tidying_an_index_with_nothing_to_merge_says_it_is_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut steps = 0;
+    while store.tidy() {
+        steps += 1;
+        assert!(steps < 1000, "upkeep never finishes");
+    }
+    assert!(!store.tidy(), "a quiet store has no upkeep left");
+}
