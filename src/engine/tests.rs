@@ -68,6 +68,18 @@ fn drain(events: &mut mpsc::Receiver<Delivery>) -> Vec<Sequenced> {
     out
 }
 
+/// A new email with a large body, to fill a disk.
+fn big_email(body: String) -> SimAction {
+    SimAction::NewContact {
+        customer_name: "Big".into(),
+        language: Language::En,
+        channel: Channel::Email,
+        category: "billing".into(),
+        subject: None,
+        body,
+    }
+}
+
 fn hello(login: &str, resume_after: Option<ResumePoint>) -> Hello {
     Hello { version: PROTOCOL_VERSION, login: login.into(), resume_after }
 }
@@ -262,14 +274,7 @@ fn a_full_disk_refuses_the_command_and_changes_nothing() {
     // Fill the last free space; the first write that does not fit fails whole.
     for i in 0..500 {
         let body = format!("{i}: {}", "x".repeat(4000));
-        if let Err(error) = b.engine.receive(SimAction::NewContact {
-            customer_name: "Big".into(),
-            language: Language::En,
-            channel: Channel::Email,
-            category: "billing".into(),
-            subject: None,
-            body,
-        }) {
+        if let Err(error) = b.engine.receive(big_email(body)) {
             failed = Some(error);
             break;
         }
@@ -382,15 +387,7 @@ fn a_refused_batch_refuses_every_request_in_it_and_memory_returns_to_the_store()
     b.engine.handle(connection, &Request { id: 1, command: Command::AcceptOffer { interaction: offered } });
     for i in 0..50 {
         let body = format!("{i}: {}", "x".repeat(4000));
-        let contact = SimAction::NewContact {
-            customer_name: "Big".into(),
-            language: Language::En,
-            channel: Channel::Email,
-            category: "billing".into(),
-            subject: None,
-            body,
-        };
-        b.engine.receive(contact).unwrap();
+        b.engine.receive(big_email(body)).unwrap();
     }
     b.engine.handle(connection, &Request { id: 2, command: Command::SetStatus { status: AgentStatus::LoggedOut } });
     assert_eq!(b.engine.status_of(AGENT), Some(&AgentStatus::LoggedOut), "applied in memory within the batch");

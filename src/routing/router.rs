@@ -735,18 +735,7 @@ impl Router {
                 self.tiers_changed(q);
             }
         } else {
-            let order = self.queues[q as usize].members.len() as u32;
-            slot.members.push(Member {
-                queue: q,
-                membership,
-                status: QueueStatus::LoggedOut,
-                access: true,
-                turn_mark: 0,
-                order,
-                key: None,
-                place: IN_TREE,
-            });
-            self.queues[q as usize].members.push(a);
+            self.join(a, q, membership);
         }
         // The queue's distinct delays change only when a delay does; recounting
         // them on every join would make building a large centre quadratic.
@@ -770,6 +759,22 @@ impl Router {
         self.dirty_agents.push(a);
         self.settle(now);
         Ok(())
+    }
+
+    /// Makes agent `a` a (logged-out) member of queue `q`, last in its order.
+    fn join(&mut self, a: Ix, q: Ix, membership: Membership) {
+        let order = self.queues[q as usize].members.len() as u32;
+        self.agents[a as usize].members.push(Member {
+            queue: q,
+            membership,
+            status: QueueStatus::LoggedOut,
+            access: true,
+            turn_mark: 0,
+            order,
+            key: None,
+            place: IN_TREE,
+        });
+        self.queues[q as usize].members.push(a);
     }
 
     /// Removes an agent's access to a queue. A logged-in agent stays logged in
@@ -1768,18 +1773,7 @@ impl Router {
                 }
             };
             if self.agents[a as usize].member(q).is_none() {
-                let order = self.queues[q as usize].members.len() as u32;
-                self.agents[a as usize].members.push(Member {
-                    queue: q,
-                    membership: Membership::default(),
-                    status: QueueStatus::LoggedOut,
-                    access: true,
-                    turn_mark: 0,
-                    order,
-                    key: None,
-                    place: IN_TREE,
-                });
-                self.queues[q as usize].members.push(a);
+                self.join(a, q, Membership::default());
             }
             self.set_member_status(a, q, status, now);
             self.refresh_agent(a, now);
