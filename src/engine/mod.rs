@@ -276,13 +276,7 @@ impl Engine {
             self.state.apply(change, &mut events);
         }
         events.extend(plan.events);
-        for stamped in &plan.routing_events {
-            self.state.ledger.apply(stamped);
-        }
-        for id in plan.finished {
-            self.state.router.forget(id);
-            self.state.offer_reasons.remove(&id);
-        }
+        self.committed(&plan.routing_events, &plan.finished);
         for (audience, event) in events {
             if let Some(sim) = &mut self.sim {
                 sim.observe(&event, &self.state.users, now);
@@ -321,13 +315,7 @@ impl Engine {
             self.hub.deliver();
             return;
         }
-        for stamped in &batch.routing_events {
-            self.state.ledger.apply(stamped);
-        }
-        for id in batch.finished {
-            self.state.router.forget(id);
-            self.state.offer_reasons.remove(&id);
-        }
+        self.committed(&batch.routing_events, &batch.finished);
         for deferred in batch.publish {
             match deferred {
                 Deferred::Event(audience, event) => {
@@ -342,6 +330,19 @@ impl Engine {
             }
         }
         self.hub.deliver();
+    }
+
+    /// Once routing facts are stored: today's figures take them in, and
+    /// finished work leaves the distributor's memory (History is in the store).
+    fn committed(&mut self, routing_events: &[Stamped], finished: &[InteractionId]) {
+        for stamped in routing_events {
+            self.state.ledger.apply(stamped);
+        }
+        for id in finished {
+            self.state.router.forget(*id);
+            self.state.offer_reasons.remove(id);
+            self.state.first_replies.remove(id);
+        }
     }
 
     /// Everything in memory again from the store, after a refused batch.
