@@ -39,6 +39,11 @@ fn require(actor: &User, permission: Permission, command: &Command) -> Result<()
     }
 }
 
+/// An audit line for an action on a thread, with no further detail.
+fn thread_audit(now: Timestamp, actor: UserId, action: &str, thread: ThreadId) -> Change {
+    audit(now, Some(actor), action, format!("thread:{}", thread.0), String::new())
+}
+
 pub(super) fn audit(now: Timestamp, actor: Option<UserId>, action: &str, subject: String, detail: String) -> Change {
     Change::Audit { at: now, actor, action: action.to_owned(), subject, detail }
 }
@@ -181,27 +186,11 @@ impl State {
                     plan.changes.push(Change::Disposition { interaction, json });
                 }
                 self.router.complete(actor.id, interaction, None, smart_close, now).map_err(routing_error)?;
-                plan.changes.push(audit(
-                    now,
-                    Some(actor.id),
-                    "thread.completed",
-                    format!("thread:{}", thread.0),
-                    String::new(),
-                ));
+                plan.changes.push(thread_audit(now, actor.id, "thread.completed", *thread));
                 Ok(())
             }
             Command::SetQueueStatus { agent, queue, status } => {
-                let target = match agent {
-                    Some(agent) if *agent != actor.id => {
-                        require(&actor, Permission::ManageAgents, command)?;
-                        self.check_team(&actor, *agent, command)?;
-                        *agent
-                    }
-                    _ => {
-                        require(&actor, Permission::SetOwnStatus, command)?;
-                        actor.id
-                    }
-                };
+                let target = self.acting_on(&actor, *agent, Permission::SetOwnStatus, command)?;
                 self.check_pause_reason(status)?;
                 if !self.memberships.contains_key(&(target, *queue)) {
                     return Err(CommandError::InvalidState("that agent is not a member of this queue".into()));
@@ -240,13 +229,7 @@ impl State {
                 require(&actor, Permission::HandleInteractions, command)?;
                 let interaction = self.resumable(*thread, plan)?;
                 self.router.resume(actor.id, interaction, now).map_err(routing_error)?;
-                plan.changes.push(audit(
-                    now,
-                    Some(actor.id),
-                    "thread.resumed",
-                    format!("thread:{}", thread.0),
-                    String::new(),
-                ));
+                plan.changes.push(thread_audit(now, actor.id, "thread.resumed", *thread));
                 Ok(())
             }
             Command::Transfer { thread, to, comment } => {
@@ -290,27 +273,11 @@ impl State {
                 self.held_thread(&actor, *thread, "unassign it")?;
                 let interaction = self.open_interaction(*thread)?;
                 self.router.unassign(actor.id, interaction, now).map_err(routing_error)?;
-                plan.changes.push(audit(
-                    now,
-                    Some(actor.id),
-                    "thread.unassigned",
-                    format!("thread:{}", thread.0),
-                    String::new(),
-                ));
+                plan.changes.push(thread_audit(now, actor.id, "thread.unassigned", *thread));
                 Ok(())
             }
             Command::EndWrapUp { agent } => {
-                let target = match agent {
-                    Some(agent) if *agent != actor.id => {
-                        require(&actor, Permission::ManageAgents, command)?;
-                        self.check_team(&actor, *agent, command)?;
-                        *agent
-                    }
-                    _ => {
-                        require(&actor, Permission::HandleInteractions, command)?;
-                        actor.id
-                    }
-                };
+                let target = self.acting_on(&actor, *agent, Permission::HandleInteractions, command)?;
                 self.router.end_wrap_up(target, now).map_err(routing_error)?;
                 plan.changes.push(audit(
                     now,
@@ -354,6 +321,28 @@ impl State {
             }
         }
         Ok(())
+    }
+
+    /// The agent a command acts on: the actor, with `own`, or an agent of
+    /// theirs, which needs the right to manage agents and the same team.
+    fn acting_on(
+        &self,
+        actor: &User,
+        agent: Option<UserId>,
+        own: Permission,
+        command: &Command,
+    ) -> Result<UserId, CommandError> {
+        match agent {
+            Some(agent) if agent != actor.id => {
+                require(actor, Permission::ManageAgents, command)?;
+                self.check_team(actor, agent, command)?;
+                Ok(agent)
+            }
+            _ => {
+                require(actor, own, command)?;
+                Ok(actor.id)
+            }
+        }
     }
 
     /// Supervisors act on their own team; admins on everyone.
