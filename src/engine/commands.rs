@@ -155,13 +155,7 @@ impl State {
                 };
                 plan.changes.push(Change::NewMessage { message, demo: actor.simulated });
                 plan.changes.push(Change::Thread { thread: updated, demo: actor.simulated });
-                plan.changes.push(audit(
-                    now,
-                    Some(actor.id),
-                    "message.sent",
-                    format!("thread:{}", thread.0),
-                    String::new(),
-                ));
+                plan.changes.push(thread_audit(now, actor.id, "message.sent", *thread));
                 Ok(())
             }
             Command::Complete { thread, disposition } => {
