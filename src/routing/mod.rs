@@ -10,6 +10,7 @@ pub mod events;
 mod explain;
 pub mod kpi;
 mod model;
+mod ordered;
 mod router;
 
 pub use explain::{Blocker, OfferReason, Trigger, WaitReason};

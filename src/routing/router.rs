@@ -10,20 +10,29 @@
 use super::events::{Activity, LeaveCause, MissCause, RoutingEvent, Stamped};
 use super::explain::{Blocker, OfferReason, Trigger, WaitReason};
 use super::model::{
-    AgentConfig, DeferUntil, Disposition, ItemState, MAX_SKILL_LEVEL, MaxWait, Membership, NewItem, QueueConfig,
-    QueueStatus, Requirement, RoutingError, Settings, SkillSet, Slot, SmartClose, StepAction, Strategy, TransferRecord,
-    TransferTarget, WrapUp,
+    AgentConfig, DeferUntil, Disposition, ItemState, LanguageSet, MAX_SKILL_LEVEL, MaxWait, Membership, NewItem,
+    QueueConfig, QueueStatus, Requirement, RoutingError, Settings, SkillSet, Slot, SmartClose, StepAction, Strategy,
+    TransferRecord, TransferTarget, WrapUp,
 };
+use super::ordered::{IN_TREE, OrderedSet, Place};
 use crate::domain::{Direct, InteractionId, QueueId, TeamId, Timestamp, UserId};
 use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::BinaryHeap;
 
 type Ix = u32;
 /// Serving order inside a class: higher priority, then older rank, then id.
 type WaitKey = (Reverse<i32>, i64, i64);
-/// Order of ready agents inside a queue under its strategy.
-type AgentKey = (u64, u64, Ix);
+/// Order of ready agents inside a queue under its strategy. The membership
+/// priority rides along, after the agent, so that a scan of the ready set
+/// can check the tier without looking up the membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct AgentKey {
+    first: u64,
+    second: u64,
+    agent: Ix,
+    priority: u8,
+}
 /// Order of the work an agent could take across its queues: priority, membership priority, rank, id.
 type CandidateKey = (Reverse<i32>, u8, i64, i64);
 
@@ -155,150 +164,6 @@ struct Timer {
     kind: TimerKind,
 }
 
-/// Where an entry of an [`OrderedSet`] lives: a node of its list, or [`IN_TREE`].
-type Place = u32;
-/// The place of entries kept in the tree.
-const IN_TREE: Place = Place::MAX;
-/// The end of a list.
-const NIL: u32 = u32::MAX;
-
-/// An ordered set for keys that mostly arrive above every key before them
-/// and leave from anywhere: agents come back to a queue with the newest idle
-/// time, work joins a class behind what already waits.
-///
-/// A key above the last listed one is appended to a linked list, and the
-/// place returned lets it be unlinked again in constant time; any other key
-/// goes to a B-tree. Reading merges the two. List nodes are reused, so a set
-/// whose entries come and go allocates nothing once warm, where a tree
-/// allocates and frees nodes as it grows and shrinks; the tree keeps the
-/// worst case logarithmic.
-#[derive(Debug)]
-struct OrderedSet<K> {
-    nodes: Vec<Node<K>>,
-    free: Vec<u32>,
-    head: u32,
-    tail: u32,
-    listed: usize,
-    tree: BTreeSet<K>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Node<K> {
-    key: K,
-    prev: u32,
-    next: u32,
-    live: bool,
-}
-
-impl<K: Ord + Copy> OrderedSet<K> {
-    fn new() -> Self {
-        Self { nodes: Vec::new(), free: Vec::new(), head: NIL, tail: NIL, listed: 0, tree: BTreeSet::new() }
-    }
-
-    fn len(&self) -> usize {
-        self.listed + self.tree.len()
-    }
-
-    /// Adds a key that is not in the set; returns its place for [`OrderedSet::remove`].
-    fn insert(&mut self, key: K) -> Place {
-        if self.tail != NIL && self.nodes[self.tail as usize].key >= key {
-            self.tree.insert(key);
-            return IN_TREE;
-        }
-        let node = Node { key, prev: self.tail, next: NIL, live: true };
-        let at = if let Some(at) = self.free.pop() {
-            self.nodes[at as usize] = node;
-            at
-        } else {
-            self.nodes.push(node);
-            (self.nodes.len() - 1) as u32
-        };
-        if self.tail == NIL {
-            self.head = at;
-        } else {
-            self.nodes[self.tail as usize].next = at;
-        }
-        self.tail = at;
-        self.listed += 1;
-        at
-    }
-
-    fn contains(&self, key: &K, place: Place) -> bool {
-        if place == IN_TREE {
-            self.tree.contains(key)
-        } else {
-            self.nodes.get(place as usize).is_some_and(|n| n.live && n.key == *key)
-        }
-    }
-
-    /// Takes out a key given the place its insert returned; false if it was not there.
-    fn remove(&mut self, key: &K, place: Place) -> bool {
-        if place == IN_TREE {
-            return self.tree.remove(key);
-        }
-        if !self.contains(key, place) {
-            return false;
-        }
-        let Node { prev, next, .. } = self.nodes[place as usize];
-        if prev == NIL {
-            self.head = next;
-        } else {
-            self.nodes[prev as usize].next = next;
-        }
-        if next == NIL {
-            self.tail = prev;
-        } else {
-            self.nodes[next as usize].prev = prev;
-        }
-        self.nodes[place as usize].live = false;
-        self.free.push(place);
-        self.listed -= 1;
-        true
-    }
-
-    fn first(&self) -> Option<K> {
-        let listed = (self.head != NIL).then(|| self.nodes[self.head as usize].key);
-        match (listed, self.tree.first()) {
-            (Some(listed), Some(&tree)) => Some(listed.min(tree)),
-            (listed, tree) => listed.or(tree.copied()),
-        }
-    }
-
-    fn clear(&mut self) {
-        *self = Self::new();
-    }
-
-    /// The keys in order.
-    fn iter(&self) -> OrderedIter<'_, K> {
-        OrderedIter { set: self, next: self.head, tree: self.tree.iter().peekable() }
-    }
-}
-
-struct OrderedIter<'a, K> {
-    set: &'a OrderedSet<K>,
-    next: u32,
-    tree: std::iter::Peekable<std::collections::btree_set::Iter<'a, K>>,
-}
-
-impl<K: Ord + Copy> Iterator for OrderedIter<'_, K> {
-    type Item = K;
-
-    fn next(&mut self) -> Option<K> {
-        let listed = (self.next != NIL).then(|| self.set.nodes[self.next as usize]);
-        match (listed, self.tree.peek()) {
-            (Some(node), Some(&&tree)) if tree < node.key => {
-                self.tree.next();
-                Some(tree)
-            }
-            (Some(node), _) => {
-                self.next = node.next;
-                Some(node.key)
-            }
-            (None, _) => self.tree.next().copied(),
-        }
-    }
-}
-
 #[derive(Debug)]
 struct Class {
     requirement: Requirement,
@@ -320,7 +185,6 @@ struct QueueSlot {
     logged_in_by_priority: Vec<u32>,
     /// Distinct membership delays in seconds, for recheck timers.
     delays: Vec<u32>,
-    waiting: u32,
     turn: u64,
     /// Set for the hidden queues that hold transfers to one agent or a team.
     target: Option<Target>,
@@ -343,7 +207,6 @@ impl QueueSlot {
             members: Vec::new(),
             logged_in_by_priority: vec![0; 100],
             delays: Vec::new(),
-            waiting: 0,
             turn: 0,
             target,
         }
@@ -370,7 +233,6 @@ impl QueueSlot {
         if head.is_none_or(|head| key < head) {
             *head = Some(key);
         }
-        self.waiting += 1;
         self.sets[class as usize].insert(key)
     }
 
@@ -380,7 +242,6 @@ impl QueueSlot {
         if !set.remove(key, place) {
             return false;
         }
-        self.waiting -= 1;
         let head = &mut self.classes[class as usize].head;
         if *head == Some(*key) {
             *head = set.first();
@@ -389,18 +250,45 @@ impl QueueSlot {
     }
 }
 
+/// A membership as routing reads it. It is scanned on every decision, so
+/// it is kept to one cache line: the queue's slot is copied in and pause
+/// reasons are interned.
 #[derive(Debug, Clone)]
 struct Member {
-    queue: Ix,
-    membership: Membership,
-    status: QueueStatus,
-    /// False once the admin removed the agent's access; the agent stays logged in (H3).
-    access: bool,
+    /// Its key in the queue's ready set, while `indexed`.
+    key: AgentKey,
     turn_mark: u64,
+    membership: Membership,
+    queue: Ix,
     order: u32,
-    key: Option<AgentKey>,
     /// Where `key` sits in the queue's ready set.
     place: Place,
+    status: MemberStatus,
+    slot: Slot,
+    strategy: Strategy,
+    /// False once the admin removed the agent's access; the agent stays logged in (H3).
+    access: bool,
+    indexed: bool,
+}
+
+impl Member {
+    fn ready_key(&self) -> Option<AgentKey> {
+        self.indexed.then_some(self.key)
+    }
+}
+
+/// A member's status in a queue; a pause reason is an index into the router's interned reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MemberStatus {
+    LoggedOut,
+    Ready,
+    Paused(u16),
+}
+
+impl MemberStatus {
+    fn is_logged_in(self) -> bool {
+        self != MemberStatus::LoggedOut
+    }
 }
 
 #[derive(Debug)]
@@ -410,15 +298,26 @@ struct WrapState {
     generation: u64,
 }
 
+/// An agent as routing sees it. The fields an eligibility check reads come
+/// first, copied out of the configuration, so that checking an agent met in
+/// a ready set touches its first two cache lines and nothing else.
 #[derive(Debug)]
+#[repr(C)]
 struct AgentSlot {
-    config: AgentConfig,
+    /// Per level, the skills held at that level or above.
     levels: [u64; MAX_SKILL_LEVEL as usize + 1],
-    members: Vec<Member>,
-    open_offer: Option<InteractionId>,
-    load: [u32; 3],
+    languages: LanguageSet,
     cool_down_until: Timestamp,
+    open_offer: Option<InteractionId>,
     wrap_up: Option<WrapState>,
+    load: [u32; 3],
+    soft: [u32; 3],
+    no_digital_during_call: bool,
+    /// Slots whose ready-set entries are out of date: they are brought up to
+    /// date once the agent has no open offer (see [`Router::refresh_slots`]).
+    stale: u8,
+    config: AgentConfig,
+    members: Vec<Member>,
     idle_since: Timestamp,
     /// Per slot: when work of that slot last started or ended (longest idle is per channel).
     slot_idle: [Timestamp; 3],
@@ -438,7 +337,7 @@ impl AgentSlot {
     }
 
     fn ready_anywhere(&self) -> bool {
-        self.members.iter().any(|m| m.status == QueueStatus::Ready)
+        self.members.iter().any(|m| m.status == MemberStatus::Ready)
     }
 
     fn member(&self, queue: Ix) -> Option<&Member> {
@@ -458,9 +357,9 @@ impl AgentSlot {
             Some(Blocker::WrapUp)
         } else if self.cool_down_until > now {
             Some(Blocker::CoolDown)
-        } else if self.load[slot.index()] >= self.config.capacity[slot.index()].soft {
+        } else if self.load[slot.index()] >= self.soft[slot.index()] {
             Some(Blocker::Capacity)
-        } else if slot != Slot::Voice && self.config.no_digital_during_call && self.load[Slot::Voice.index()] > 0 {
+        } else if slot != Slot::Voice && self.no_digital_during_call && self.load[Slot::Voice.index()] > 0 {
             Some(Blocker::OnCall)
         } else {
             None
@@ -494,12 +393,23 @@ struct Item {
     last_activity: Timestamp,
     awaiting_customer: bool,
     close_timeout_secs: u32,
-    transfers: Vec<TransferRecord>,
-    disposition: Option<Disposition>,
+    /// Transfers and disposition, boxed: most items have neither, and every
+    /// byte of an item counts when a hundred thousand of them wait.
+    notes: Option<Box<ItemNotes>>,
     reason: Option<OfferFacts>,
 }
 
+#[derive(Debug, Default)]
+struct ItemNotes {
+    transfers: Vec<TransferRecord>,
+    disposition: Option<Disposition>,
+}
+
 impl Item {
+    fn notes(&mut self) -> &mut ItemNotes {
+        self.notes.get_or_insert_with(Box::default)
+    }
+
     fn wait_key(&self) -> WaitKey {
         (Reverse(self.priority), self.rank_at.0, self.id.0)
     }
@@ -585,6 +495,11 @@ pub struct Router {
     scratch_agents: Vec<Ix>,
     scratch_items: Vec<InteractionId>,
     scratch_chosen: Vec<Ix>,
+    /// Waiting items per queue, apart from the queues so that a freed agent
+    /// skips its empty queues without reading them.
+    waiting: Vec<u32>,
+    /// Pause reasons, interned: a membership keeps an index.
+    pause_reasons: Vec<String>,
 }
 
 impl Router {
@@ -613,6 +528,8 @@ impl Router {
             scratch_agents: Vec::new(),
             scratch_items: Vec::new(),
             scratch_chosen: Vec::new(),
+            waiting: Vec::new(),
+            pause_reasons: Vec::new(),
         }
     }
 
@@ -672,6 +589,7 @@ impl Router {
             let q = self.queues.len() as Ix;
             self.queue_ix.insert(config.id, q);
             self.queues.push(QueueSlot::new(config, None));
+            self.waiting.push(0);
         }
     }
 
@@ -685,22 +603,31 @@ impl Router {
                 }
             }
         }
+        let (languages, soft, no_digital_during_call) =
+            (config.languages, config.capacity.map(|c| c.soft), config.no_digital_during_call);
         if let Some(&a) = self.agent_ix.get(&config.id) {
             let agent = &mut self.agents[a as usize];
             agent.config = config;
             agent.levels = levels;
+            agent.languages = languages;
+            agent.soft = soft;
+            agent.no_digital_during_call = no_digital_during_call;
             self.refresh_agent(a, now);
         } else {
             let a = self.agents.len() as Ix;
             self.agent_ix.insert(config.id, a);
             self.agents.push(AgentSlot {
-                config,
                 levels,
-                members: Vec::new(),
-                open_offer: None,
-                load: [0; 3],
+                languages,
                 cool_down_until: Timestamp(0),
+                open_offer: None,
                 wrap_up: None,
+                load: [0; 3],
+                soft,
+                no_digital_during_call,
+                stale: 0,
+                config,
+                members: Vec::new(),
                 idle_since: now,
                 slot_idle: [now; 3],
                 talk_ms: 0,
@@ -764,15 +691,20 @@ impl Router {
     /// Makes agent `a` a (logged-out) member of queue `q`, last in its order.
     fn join(&mut self, a: Ix, q: Ix, membership: Membership) {
         let order = self.queues[q as usize].members.len() as u32;
+        let config = &self.queues[q as usize].config;
+        let (slot, strategy) = (config.slot, config.strategy);
         self.agents[a as usize].members.push(Member {
-            queue: q,
-            membership,
-            status: QueueStatus::LoggedOut,
-            access: true,
+            key: AgentKey { first: 0, second: 0, agent: a, priority: membership.priority },
             turn_mark: 0,
+            membership,
+            queue: q,
             order,
-            key: None,
             place: IN_TREE,
+            status: MemberStatus::LoggedOut,
+            slot,
+            strategy,
+            access: true,
+            indexed: false,
         });
         self.queues[q as usize].members.push(a);
     }
@@ -799,7 +731,7 @@ impl Router {
         let agent = &mut self.agents[a as usize];
         if let Some(pos) = agent.members.iter().position(|m| m.queue == q) {
             let member = agent.members.remove(pos);
-            if let Some(key) = member.key {
+            if let Some(key) = member.ready_key() {
                 self.queues[q as usize].ready.remove(&key, member.place);
             }
         }
@@ -841,8 +773,9 @@ impl Router {
             .iter()
             .map(|m| m.queue)
             .partition(|&q| self.queues[q as usize].target.is_none());
+        let status = self.intern_status(status);
         for q in own.into_iter().filter(|&q| only.is_none_or(|o| o == q)) {
-            self.set_member_status(a, q, status.clone(), now);
+            self.set_member_status(a, q, status, now);
         }
         // Direct and team transfers follow the agent's presence in their own queues.
         for q in hidden {
@@ -853,7 +786,7 @@ impl Router {
         Ok(())
     }
 
-    fn set_member_status(&mut self, a: Ix, q: Ix, status: QueueStatus, now: Timestamp) {
+    fn set_member_status(&mut self, a: Ix, q: Ix, status: MemberStatus, now: Timestamp) {
         let agent = &mut self.agents[a as usize];
         let Some(member) = agent.members.iter_mut().find(|m| m.queue == q) else { return };
         if member.status == status {
@@ -896,7 +829,7 @@ impl Router {
             && let Some(found) = self.items.get(&item)
         {
             let q = found.queue;
-            if self.agents[a as usize].member(q).is_none_or(|m| m.status != QueueStatus::Ready) {
+            if self.agents[a as usize].member(q).is_none_or(|m| m.status != MemberStatus::Ready) {
                 self.close_offer_for(item, a, OfferEnd::Withdrawn, now);
             }
         }
@@ -967,8 +900,7 @@ impl Router {
                 last_activity: now,
                 awaiting_customer: false,
                 close_timeout_secs: 0,
-                transfers: Vec::new(),
-                disposition: None,
+                notes: None,
                 reason: None,
             },
         );
@@ -993,6 +925,7 @@ impl Router {
         let queue = &mut self.queues[q as usize];
         let class = queue.class_for(requirement);
         let place = queue.add_waiting(class, key);
+        self.waiting[q as usize] += 1;
         if let Some(item) = self.items.get_mut(&id) {
             item.class = class;
             item.place = place;
@@ -1023,6 +956,7 @@ impl Router {
         if !self.restoring {
             self.log(now, event);
         }
+        self.compact_waiting(q, class);
         self.dirty_items.push(id);
         self.out.items.push(id);
     }
@@ -1034,7 +968,9 @@ impl Router {
             return;
         }
         let key = item.wait_key();
-        self.queues[item.queue as usize].remove_waiting(item.class, &key, item.place);
+        if self.queues[item.queue as usize].remove_waiting(item.class, &key, item.place) {
+            self.waiting[item.queue as usize] -= 1;
+        }
     }
 
     /// The customer left: a waiting item is abandoned (callbacks stay), an
@@ -1239,15 +1175,15 @@ impl Router {
             self.log(now, RoutingEvent::Missed { item: id, queue, agent: id_of_agent, cause });
         }
         if pause {
-            let reason = QueueStatus::Paused(crate::domain::MISSED_OFFERS_REASON.to_owned());
+            let reason = self.intern_status(&QueueStatus::Paused(crate::domain::MISSED_OFFERS_REASON.to_owned()));
             let queues: Vec<Ix> = self.agents[a as usize]
                 .members
                 .iter()
-                .filter(|m| m.status == QueueStatus::Ready)
+                .filter(|m| m.status == MemberStatus::Ready)
                 .map(|m| m.queue)
                 .collect();
             for q in queues {
-                self.set_member_status(a, q, reason.clone(), now);
+                self.set_member_status(a, q, reason, now);
             }
             self.agents[a as usize].misses = 0;
             self.out.notices.push(super::Notice::AutoPaused { agent: id_of_agent });
@@ -1290,8 +1226,10 @@ impl Router {
         let queue = &mut self.queues[q as usize];
         if (class as usize) < queue.classes.len() {
             item.place = queue.add_waiting(class, key);
+            self.waiting[q as usize] += 1;
         }
         let generation = item.generation;
+        self.compact_waiting(q, class);
         // Timers of the queue visit were tied to the old generation; re-arm the ones still ahead.
         self.rearm_visit_timers(id, generation, now);
         self.dirty_items.push(id);
@@ -1355,7 +1293,7 @@ impl Router {
         self.check_holder(a, id, "complete it")?;
         let item = self.items.get_mut(&id).ok_or(RoutingError::UnknownItem(id.0))?;
         if let Some(disposition) = disposition {
-            item.disposition = Some(disposition);
+            item.notes().disposition = Some(disposition);
         }
         match (smart_close, item.state.clone()) {
             (Some(smart), ItemState::Assigned { .. }) => {
@@ -1433,6 +1371,8 @@ impl Router {
             WrapUp::UntilEnded => None,
         };
         let agent = &mut self.agents[a as usize];
+        // Wrap-up keeps the agent from work of every slot, not only the one just finished.
+        agent.stale = 0b111;
         let state = agent.wrap_up.get_or_insert(WrapState { items: Vec::new(), until, generation: 0 });
         state.items.push(id);
         // Carried across queues: a later wrap-up extends, an open-ended one stays open-ended.
@@ -1655,7 +1595,7 @@ impl Router {
         self.release(a, id, now);
         if let Some(item) = self.items.get_mut(&id) {
             item.requirement = new_requirement;
-            item.transfers.push(TransferRecord { at: now, by, target, comment: comment.to_owned() });
+            item.notes().transfers.push(TransferRecord { at: now, by, target, comment: comment.to_owned() });
         }
         self.enqueue(id, new_queue, now);
         self.settle(now);
@@ -1706,7 +1646,7 @@ impl Router {
         item.answered_at = Some(now);
         item.answered_from = item.queue;
         item.last_activity = now;
-        item.transfers.push(TransferRecord {
+        item.notes().transfers.push(TransferRecord {
             at: now,
             by,
             target: TransferTarget::Agent(agent),
@@ -1745,6 +1685,7 @@ impl Router {
         let q = self.queues.len() as Ix;
         self.queue_ix.insert(config.id, q);
         self.queues.push(QueueSlot::new(config, Some(target)));
+        self.waiting.push(0);
         self.targets.insert((target, slot), q);
         self.sync_target_members(q, now);
         q
@@ -1763,13 +1704,11 @@ impl Router {
             let status = {
                 let agent = &self.agents[a as usize];
                 let own = agent.members.iter().filter(|m| self.queues[m.queue as usize].target.is_none());
-                let statuses: Vec<&QueueStatus> = own.map(|m| &m.status).collect();
-                if statuses.contains(&&QueueStatus::Ready) {
-                    QueueStatus::Ready
-                } else if let Some(paused) = statuses.iter().find(|s| s.is_logged_in()) {
-                    (*paused).clone()
+                let statuses: Vec<MemberStatus> = own.map(|m| m.status).collect();
+                if statuses.contains(&MemberStatus::Ready) {
+                    MemberStatus::Ready
                 } else {
-                    QueueStatus::LoggedOut
+                    statuses.into_iter().find(|s| s.is_logged_in()).unwrap_or(MemberStatus::LoggedOut)
                 }
             };
             if self.agents[a as usize].member(q).is_none() {
@@ -2025,6 +1964,9 @@ impl Router {
                 if let Some((id, alternatives)) = self.best_item_for(a, now) {
                     let reason = self.reason(a, id, Trigger::AgentFreed, 1, alternatives, now);
                     self.offer(id, &[a], reason, now);
+                } else if self.agents[a as usize].stale != 0 {
+                    // Items below look for agents in the ready sets: they must be right.
+                    self.refresh_slots(a, 0, now);
                 }
             }
             agents.clear();
@@ -2092,7 +2034,7 @@ impl Router {
     fn fit_blocker(&self, a: Ix, member: &Member, item: &Item, now: Timestamp) -> Option<Blocker> {
         let agent = &self.agents[a as usize];
         let queue = &self.queues[item.queue as usize];
-        if !agent.config.languages.contains(item.requirement.language) {
+        if !agent.languages.contains(item.requirement.language) {
             return Some(Blocker::Language);
         }
         let (tier, level, _) = self.reach(item, now);
@@ -2115,7 +2057,10 @@ impl Router {
         if agent.open_offer.is_some() || agent.wrap_up.is_some() || agent.cool_down_until > now {
             return None;
         }
-        if agent.members.iter().all(|m| m.key.is_none()) {
+        // Read from the agent itself rather than from `indexed`, which may be out of date here.
+        let open = Slot::ALL.map(|slot| agent.index_blocker(slot, now).is_none());
+        let available = |m: &&Member| m.status == MemberStatus::Ready && open[m.slot.index()];
+        if !agent.members.iter().any(|m| available(&m)) {
             // At capacity or not ready anywhere: nothing to decide.
             return None;
         }
@@ -2124,9 +2069,9 @@ impl Router {
         let agent = &self.agents[a as usize];
         let mut best: Option<(CandidateKey, InteractionId)> = None;
         let mut alternatives = 0u32;
-        for member in agent.members.iter().filter(|m| m.key.is_some()) {
+        for member in agent.members.iter().filter(available) {
             let queue = &self.queues[member.queue as usize];
-            if queue.waiting == 0 {
+            if self.waiting[member.queue as usize] == 0 {
                 continue;
             }
             // Without overflow steps or a delay, eligibility is decided by the class alone.
@@ -2136,7 +2081,7 @@ impl Router {
             let level = if simple { queue.config.min_level } else { self.lowest_level(member.queue) };
             for (class, set) in queue.classes.iter().zip(&queue.sets) {
                 let Some(head) = class.head else { continue };
-                if !agent.config.languages.contains(class.requirement.language)
+                if !agent.languages.contains(class.requirement.language)
                     || !agent.has_skills(queue.config.skills.with(class.requirement.skills), level)
                 {
                     continue;
@@ -2189,13 +2134,14 @@ impl Router {
         // Without steps or delays the item's class decides; skip the per-member checks.
         let simple = queue.config.steps.is_empty() && queue.delays.is_empty();
         let skills = queue.config.skills.with(item.requirement.skills);
-        for (_, _, a) in queue.ready.iter() {
+        for key in queue.ready.iter() {
+            let a = key.agent;
             let agent = &self.agents[a as usize];
             if simple {
-                if !agent.config.languages.contains(item.requirement.language)
+                if key.priority > queue.config.member_priority
+                    || !agent.languages.contains(item.requirement.language)
                     || !agent.has_skills(skills, queue.config.min_level)
                     || agent.busy_blocker(queue.config.slot, now).is_some()
-                    || agent.member(q).is_none_or(|m| m.membership.priority > queue.config.member_priority)
                 {
                     continue;
                 }
@@ -2329,8 +2275,12 @@ impl Router {
             if let Some(member) = agent.members.iter_mut().find(|m| m.queue == q) {
                 member.turn_mark = turn;
             }
-            let slot = self.queues[q as usize].config.slot;
-            self.refresh_slots(a, 1 << slot.index(), now);
+            // An open offer keeps the agent indexed (see `index_blocker`); only
+            // round robin's key moves with the turn just taken.
+            let config = &self.queues[q as usize].config;
+            if config.strategy == Strategy::RoundRobin {
+                self.refresh_slots(a, 1 << config.slot.index(), now);
+            }
             let agent = self.agents[a as usize].config.id;
             self.log(now, RoutingEvent::Offered { item: id, queue: queue_id, agent });
         }
@@ -2342,7 +2292,7 @@ impl Router {
 
     /// The agent's load or availability changed: indexes, activity, routing.
     fn work_changed(&mut self, a: Ix, now: Timestamp) {
-        self.refresh_agent(a, now);
+        self.defer_refresh(a, 0b111, now);
         self.dirty_agents.push(a);
         self.out.agents.push(self.agents[a as usize].config.id);
     }
@@ -2351,24 +2301,23 @@ impl Router {
     /// that slot's queues are re-indexed (all of them when a call blocks digital work).
     fn slot_changed(&mut self, a: Ix, slot: Slot, now: Timestamp) {
         let agent = &self.agents[a as usize];
-        let mask = if slot == Slot::Voice && agent.config.no_digital_during_call { 0b111 } else { 1 << slot.index() };
-        self.refresh_slots(a, mask, now);
+        let mask = if slot == Slot::Voice && agent.no_digital_during_call { 0b111 } else { 1 << slot.index() };
+        self.defer_refresh(a, mask, now);
         self.dirty_agents.push(a);
         self.out.agents.push(self.agents[a as usize].config.id);
     }
 
     fn strategy_key(&self, a: Ix, member: &Member) -> AgentKey {
         let agent = &self.agents[a as usize];
-        let queue = &self.queues[member.queue as usize];
-        let idle = agent.slot_idle[queue.config.slot.index()].0 as u64;
-        let (first, second) = match queue.config.strategy {
+        let idle = agent.slot_idle[member.slot.index()].0 as u64;
+        let (first, second) = match member.strategy {
             Strategy::LongestIdle | Strategy::RingAll | Strategy::Random | Strategy::WeightedRandom => (idle, 0),
             Strategy::FewestOpen => (u64::from(agent.load.iter().sum::<u32>()), idle),
             Strategy::LeastTalkTime => (agent.talk_ms.max(0) as u64, idle),
             Strategy::RoundRobin => (member.turn_mark, idle),
             Strategy::FixedOrder => (u64::from(member.membership.priority), u64::from(member.order)),
         };
-        (first, second, a)
+        AgentKey { first, second, agent: a, priority: member.membership.priority }
     }
 
     /// Recomputes the agent's place in every queue's ready index and their activity.
@@ -2376,39 +2325,99 @@ impl Router {
         self.refresh_slots(a, 0b111, now);
     }
 
-    /// Re-indexes the agent's memberships in queues of the slots in `mask`.
+    /// Marks the agent's entries in queues of the slots in `mask` out of date
+    /// without touching the ready sets: the agent is dirty, and the next
+    /// settle either offers it work (and the entries wait for that offer to
+    /// close) or brings them up to date before any item looks for an agent.
+    /// A freed agent who takes the next item at once, the common case under
+    /// load, so never leaves and rejoins every ready set of its queues.
+    fn defer_refresh(&mut self, a: Ix, mask: u8, now: Timestamp) {
+        self.agents[a as usize].stale |= mask;
+        self.update_activity(a, now);
+    }
+
+    /// Re-indexes the agent's memberships in queues of the slots in `mask`
+    /// (and of any out of date). While an offer is open the agent takes no
+    /// other offer, so its entries may wait, and are brought up to date when
+    /// the offer closes.
     fn refresh_slots(&mut self, a: Ix, mask: u8, now: Timestamp) {
+        let agent = &mut self.agents[a as usize];
+        let mask = mask | agent.stale;
+        if agent.open_offer.is_some() {
+            agent.stale = mask;
+            self.update_activity(a, now);
+            return;
+        }
+        agent.stale = 0;
+        let open = Slot::ALL.map(|slot| self.agents[a as usize].index_blocker(slot, now).is_none());
         for n in 0..self.agents[a as usize].members.len() {
             let member = &self.agents[a as usize].members[n];
-            let q = member.queue;
-            let slot = self.queues[q as usize].config.slot;
-            if mask & (1 << slot.index()) == 0 {
+            let slot = member.slot;
+            // Fewest open and least talk time rank by the agent's work across every slot.
+            if mask & (1 << slot.index()) == 0
+                && !matches!(member.strategy, Strategy::FewestOpen | Strategy::LeastTalkTime)
+            {
                 continue;
             }
-            let available =
-                member.status == QueueStatus::Ready && self.agents[a as usize].index_blocker(slot, now).is_none();
+            let available = member.status == MemberStatus::Ready && open[slot.index()];
             let key = available.then(|| self.strategy_key(a, member));
-            let old = member.key;
+            let old = member.ready_key();
             if key != old {
                 let place = member.place;
-                let ready = &mut self.queues[q as usize].ready;
+                let ready = &mut self.queues[member.queue as usize].ready;
                 if let Some(old) = old {
                     ready.remove(&old, place);
                 }
-                let place = key.map_or(IN_TREE, |new| ready.insert(new));
                 let member = &mut self.agents[a as usize].members[n];
-                member.key = key;
-                member.place = place;
+                member.place = key.map_or(IN_TREE, |key| ready.insert(key));
+                member.indexed = key.is_some();
+                if let Some(key) = key {
+                    member.key = key;
+                }
+                if ready.wants_compaction() {
+                    let q = member.queue;
+                    self.compact_ready(q);
+                }
             }
         }
         self.update_activity(a, now);
     }
 
+    /// Closes the holes of a queue's ready set and tells the members where they moved.
+    fn compact_ready(&mut self, q: Ix) {
+        let mut moved = Vec::new();
+        self.queues[q as usize].ready.compact(&mut moved);
+        for (key, place) in moved {
+            if let Some(member) = self.agents[key.agent as usize].members.iter_mut().find(|m| m.queue == q) {
+                member.place = place;
+            }
+        }
+    }
+
+    /// Closes the holes of a class's waiting set when they have grown, and tells the items where they moved.
+    fn compact_waiting(&mut self, q: Ix, class: u32) {
+        let Some(set) = self.queues[q as usize].sets.get_mut(class as usize) else { return };
+        if !set.wants_compaction() {
+            return;
+        }
+        let mut moved = Vec::new();
+        set.compact(&mut moved);
+        for (key, place) in moved {
+            if let Some(item) = self.items.get_mut(&InteractionId(key.2)) {
+                item.place = place;
+            }
+        }
+    }
+
     fn reindex_queue(&mut self, q: Ix, now: Timestamp) {
         let members = self.queues[q as usize].members.clone();
+        let config = &self.queues[q as usize].config;
+        let (slot, strategy) = (config.slot, config.strategy);
         for a in &members {
             if let Some(member) = self.agents[*a as usize].members.iter_mut().find(|m| m.queue == q) {
-                member.key = None;
+                member.indexed = false;
+                member.slot = slot;
+                member.strategy = strategy;
             }
         }
         self.queues[q as usize].ready.clear();
@@ -2432,7 +2441,7 @@ impl Router {
                 .members
                 .iter()
                 .find_map(|m| match &m.status {
-                    QueueStatus::Paused(reason) => Some(reason.clone()),
+                    MemberStatus::Paused(reason) => Some(self.pause_reason(*reason).to_owned()),
                     _ => None,
                 })
                 .unwrap_or_default();
@@ -2451,6 +2460,33 @@ impl Router {
     }
 
     // ----- lookups -----
+
+    fn intern_status(&mut self, status: &QueueStatus) -> MemberStatus {
+        match status {
+            QueueStatus::Ready => MemberStatus::Ready,
+            QueueStatus::LoggedOut => MemberStatus::LoggedOut,
+            QueueStatus::Paused(reason) => {
+                let n = self.pause_reasons.iter().position(|r| r == reason).unwrap_or_else(|| {
+                    self.pause_reasons.push(reason.clone());
+                    self.pause_reasons.len() - 1
+                });
+                // Reasons come from a short admin list; past 65 535 distinct ones they share the last.
+                MemberStatus::Paused(u16::try_from(n).unwrap_or(u16::MAX))
+            }
+        }
+    }
+
+    fn pause_reason(&self, n: u16) -> &str {
+        self.pause_reasons.get(usize::from(n)).map_or("", String::as_str)
+    }
+
+    fn public_status(&self, status: MemberStatus) -> QueueStatus {
+        match status {
+            MemberStatus::Ready => QueueStatus::Ready,
+            MemberStatus::LoggedOut => QueueStatus::LoggedOut,
+            MemberStatus::Paused(n) => QueueStatus::Paused(self.pause_reason(n).to_owned()),
+        }
+    }
 
     fn agent(&self, id: UserId) -> Result<Ix, RoutingError> {
         self.agent_ix.get(&id).copied().ok_or(RoutingError::UnknownAgent(id.0))
@@ -2484,8 +2520,8 @@ impl Router {
             callback: item.callback,
             state: item.state.clone(),
             answered_at: item.answered_at,
-            transfers: item.transfers.clone(),
-            disposition: item.disposition.clone(),
+            transfers: item.notes.as_ref().map(|n| n.transfers.clone()).unwrap_or_default(),
+            disposition: item.notes.as_ref().and_then(|n| n.disposition.clone()),
             reason: item.reason.as_ref().map(|facts| self.explain(facts)),
         })
     }
@@ -2511,7 +2547,7 @@ impl Router {
                 .members
                 .iter()
                 .filter(|m| self.queues[m.queue as usize].target.is_none())
-                .map(|m| (self.queues[m.queue as usize].config.id, m.status.clone()))
+                .map(|m| (self.queues[m.queue as usize].config.id, self.public_status(m.status)))
                 .collect(),
             load: agent.load,
             open_offer: agent.open_offer,
@@ -2532,7 +2568,7 @@ impl Router {
     /// Items waiting in a queue.
     #[must_use]
     pub fn waiting_count(&self, id: QueueId) -> u32 {
-        self.queue_ix.get(&id).map_or(0, |&q| self.queues[q as usize].waiting)
+        self.queue_ix.get(&id).map_or(0, |&q| self.waiting[q as usize])
     }
 
     /// The waiting items of a queue, in serving order.
@@ -2561,9 +2597,9 @@ impl Router {
             let agent = &self.agents[a as usize];
             let Some(member) = agent.member(item.queue) else { continue };
             let blocker = match &member.status {
-                QueueStatus::LoggedOut => Some(Blocker::LoggedOut),
-                QueueStatus::Paused(_) => Some(Blocker::Paused),
-                QueueStatus::Ready => None,
+                MemberStatus::LoggedOut => Some(Blocker::LoggedOut),
+                MemberStatus::Paused(_) => Some(Blocker::Paused),
+                MemberStatus::Ready => None,
             }
             .or_else(|| self.fit_blocker(a, member, item, now))
             .or_else(|| agent.busy_blocker(queue.config.slot, now));
@@ -2610,9 +2646,9 @@ impl Router {
         let agent_slot = &self.agents[a as usize];
         let Some(member) = agent_slot.member(found.queue) else { return Some(Blocker::NotTarget) };
         match &member.status {
-            QueueStatus::LoggedOut => Some(Blocker::LoggedOut),
-            QueueStatus::Paused(_) => Some(Blocker::Paused),
-            QueueStatus::Ready => self
+            MemberStatus::LoggedOut => Some(Blocker::LoggedOut),
+            MemberStatus::Paused(_) => Some(Blocker::Paused),
+            MemberStatus::Ready => self
                 .fit_blocker(a, member, found, now)
                 .or_else(|| agent_slot.busy_blocker(self.queues[found.queue as usize].config.slot, now)),
         }
@@ -2682,13 +2718,54 @@ impl Router {
                 broken.push(format!("{} holds a stale offer", agent.config.name));
             }
         }
+        // Ready sets: every entry belongs to an indexed member, and an agent
+        // without an open offer is indexed exactly where it is free to take work.
+        let mut indexed = vec![0usize; self.queues.len()];
+        for (a, agent) in self.agents.iter().enumerate() {
+            for member in &agent.members {
+                let queue = &self.queues[member.queue as usize];
+                if let Some(key) = member.ready_key() {
+                    indexed[member.queue as usize] += 1;
+                    if !queue.ready.contains(&key, member.place) {
+                        broken.push(format!(
+                            "{} is indexed in {} but missing there",
+                            agent.config.name, queue.config.name
+                        ));
+                    }
+                }
+                if agent.open_offer.is_some() || self.held {
+                    continue;
+                }
+                let free = member.status == MemberStatus::Ready && agent.index_blocker(member.slot, now).is_none();
+                if member.ready_key() != free.then(|| self.strategy_key(a as Ix, member)) {
+                    broken.push(format!(
+                        "{}'s place among the ready agents of {} is out of date",
+                        agent.config.name, queue.config.name
+                    ));
+                }
+            }
+        }
+        for (q, queue) in self.queues.iter().enumerate() {
+            let listed: usize = queue.sets.iter().map(OrderedSet::len).sum();
+            if self.waiting[q] as usize != listed {
+                broken.push(format!("{} counts {} waiting but lists {listed}", queue.config.name, self.waiting[q]));
+            }
+            if queue.ready.len() != indexed[q] {
+                broken.push(format!(
+                    "{} lists {} ready agents for {} indexed",
+                    queue.config.name,
+                    queue.ready.len(),
+                    indexed[q]
+                ));
+            }
+        }
         // Settled: no ready agent with room is eligible for any waiting item.
         for item in self.items.values().filter(|i| i.state == ItemState::Waiting) {
             let queue = &self.queues[item.queue as usize];
             for &a in &queue.members {
                 let agent = &self.agents[a as usize];
                 let Some(member) = agent.member(item.queue) else { continue };
-                if member.status == QueueStatus::Ready
+                if member.status == MemberStatus::Ready
                     && agent.busy_blocker(queue.config.slot, now).is_none()
                     && self.fit_blocker(a, member, item, now).is_none()
                 {
