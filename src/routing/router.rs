@@ -366,6 +366,11 @@ impl AgentSlot {
         }
     }
 
+    /// Per slot, whether the agent is free to take work of it (open offers aside).
+    fn open_slots(&self, now: Timestamp) -> [bool; 3] {
+        Slot::ALL.map(|slot| self.index_blocker(slot, now).is_none())
+    }
+
     fn slots(&self) -> (u32, u32) {
         (self.load.iter().sum(), self.config.capacity.iter().map(|c| c.soft).sum())
     }
@@ -922,14 +927,13 @@ impl Router {
         let requirement = item.requirement;
         let created_at = item.created_at;
         let callback = item.callback;
-        let queue = &mut self.queues[q as usize];
-        let class = queue.class_for(requirement);
-        let place = queue.add_waiting(class, key);
-        self.waiting[q as usize] += 1;
+        let class = self.queues[q as usize].class_for(requirement);
+        let place = self.add_waiting(q, class, key);
         if let Some(item) = self.items.get_mut(&id) {
             item.class = class;
             item.place = place;
         }
+        let queue = &self.queues[q as usize];
         let config = &queue.config;
         let mut timers = Vec::new();
         for &delay in &queue.delays {
@@ -956,7 +960,6 @@ impl Router {
         if !self.restoring {
             self.log(now, event);
         }
-        self.compact_waiting(q, class);
         self.dirty_items.push(id);
         self.out.items.push(id);
     }
@@ -967,10 +970,18 @@ impl Router {
         if item.state != ItemState::Waiting {
             return;
         }
-        let key = item.wait_key();
-        if self.queues[item.queue as usize].remove_waiting(item.class, &key, item.place) {
-            self.waiting[item.queue as usize] -= 1;
+        let (q, class, key, place) = (item.queue, item.class, item.wait_key(), item.place);
+        if self.queues[q as usize].remove_waiting(class, &key, place) {
+            self.waiting[q as usize] -= 1;
         }
+    }
+
+    /// Adds waiting work to a class of queue `q` and counts it; returns its place.
+    fn add_waiting(&mut self, q: Ix, class: u32, key: WaitKey) -> Place {
+        // Holes are closed before the insert, so that the place returned stays good.
+        self.compact_waiting(q, class);
+        self.waiting[q as usize] += 1;
+        self.queues[q as usize].add_waiting(class, key)
     }
 
     /// The customer left: a waiting item is abandoned (callbacks stay), an
@@ -1221,15 +1232,13 @@ impl Router {
         let Some(item) = self.items.get_mut(&id) else { return };
         item.state = ItemState::Waiting;
         item.generation += 1;
-        let key = item.wait_key();
-        let (q, class) = (item.queue, item.class);
-        let queue = &mut self.queues[q as usize];
-        if (class as usize) < queue.classes.len() {
-            item.place = queue.add_waiting(class, key);
-            self.waiting[q as usize] += 1;
+        let (q, class, key, generation) = (item.queue, item.class, item.wait_key(), item.generation);
+        if (class as usize) < self.queues[q as usize].classes.len() {
+            let place = self.add_waiting(q, class, key);
+            if let Some(item) = self.items.get_mut(&id) {
+                item.place = place;
+            }
         }
-        let generation = item.generation;
-        self.compact_waiting(q, class);
         // Timers of the queue visit were tied to the old generation; re-arm the ones still ahead.
         self.rearm_visit_timers(id, generation, now);
         self.dirty_items.push(id);
@@ -2058,7 +2067,7 @@ impl Router {
             return None;
         }
         // Read from the agent itself rather than from `indexed`, which may be out of date here.
-        let open = Slot::ALL.map(|slot| agent.index_blocker(slot, now).is_none());
+        let open = agent.open_slots(now);
         let available = |m: &&Member| m.status == MemberStatus::Ready && open[m.slot.index()];
         if !agent.members.iter().any(|m| available(&m)) {
             // At capacity or not ready anywhere: nothing to decide.
@@ -2275,12 +2284,9 @@ impl Router {
             if let Some(member) = agent.members.iter_mut().find(|m| m.queue == q) {
                 member.turn_mark = turn;
             }
-            // An open offer keeps the agent indexed (see `index_blocker`); only
-            // round robin's key moves with the turn just taken.
-            let config = &self.queues[q as usize].config;
-            if config.strategy == Strategy::RoundRobin {
-                self.refresh_slots(a, 1 << config.slot.index(), now);
-            }
+            // Round robin's key moved with the turn just taken; like every entry
+            // of an agent with an open offer, it is brought up to date when the offer closes.
+            self.agents[a as usize].stale |= 1 << self.queues[q as usize].config.slot.index();
             let agent = self.agents[a as usize].config.id;
             self.log(now, RoutingEvent::Offered { item: id, queue: queue_id, agent });
         }
@@ -2349,7 +2355,7 @@ impl Router {
             return;
         }
         agent.stale = 0;
-        let open = Slot::ALL.map(|slot| self.agents[a as usize].index_blocker(slot, now).is_none());
+        let open = self.agents[a as usize].open_slots(now);
         for n in 0..self.agents[a as usize].members.len() {
             let member = &self.agents[a as usize].members[n];
             let slot = member.slot;
