@@ -6,7 +6,8 @@ set -euo pipefail
 
 run_packages=(gcc libc6-dev pkg-config libasound2-dev libvulkan1 mesa-vulkan-drivers
   libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 libwayland-client0)
-test_packages=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins)
+test_packages=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins
+  sip-tester baresip-core kamailio sox)
 
 case "${1:-run}" in
   run) wanted=("${run_packages[@]}") ;;

@@ -1,6 +1,19 @@
-//! Sound. For now the alert chime played when work is offered; the SIP
-//! softphone (signalling, RTP, G.711, jitter buffer) grows here.
+//! Sound and telephony: the offer alert, and the SIP softphone's pieces.
+//!
+//! The protocol layers are sans-IO: bytes and time go in, messages and events
+//! come out, so they are tested without sockets or sleeps. Only `audio` (cpal)
+//! and the endpoint that drives sockets do IO.
 
 mod alert;
+pub mod audio;
+pub mod dtmf;
+pub mod g711;
+pub mod jitter;
+pub mod plc;
+pub mod rtcp;
+pub mod rtp;
+pub mod sdp;
+pub mod sip;
+pub mod tones;
 
 pub use alert::{AlertSound, AudioError};
