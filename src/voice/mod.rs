@@ -9,6 +9,8 @@ pub mod audio;
 pub mod dtmf;
 pub mod g711;
 pub mod jitter;
+pub mod media;
+pub mod phone;
 pub mod plc;
 pub mod rtcp;
 pub mod rtp;

@@ -7,8 +7,11 @@
 //! - `routing`: the distributor alone at 10 000 agents, 500 queues and
 //!   100 000 waiting items (`--agents N`, `--growth` for 1 000 to 100 000).
 //! - `engine`: new interactions through the engine with SQLite durability.
+//! - `call`: a G.711 call with baresip (CPU, memory), our echo delay, and the
+//!   jitter buffer under loss and jitter.
 #![allow(clippy::print_stdout, reason = "a measuring tool reports on standard output")]
 
+mod call;
 mod engine;
 mod routing;
 
@@ -24,7 +27,8 @@ fn main() -> ExitCode {
         "startup" => startup(&rest),
         "routing" => routing::run(&rest),
         "engine" => engine::run(&rest),
-        other => Err(format!("unknown benchmark {other:?}; known: startup, routing, engine")),
+        "call" => call::run(&rest),
+        other => Err(format!("unknown benchmark {other:?}; known: startup, routing, engine, call")),
     };
     match result {
         Ok(json) => {

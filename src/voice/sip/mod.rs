@@ -4,4 +4,6 @@
 pub mod auth;
 pub mod md5;
 pub mod message;
+pub mod transaction;
+pub mod ua;
 pub mod uri;
