@@ -3,69 +3,13 @@
 //! recorded from its monitor and measured.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly on purpose")]
 
+#[path = "support/pulse.rs"]
+mod pulse;
+
+use pulse::start_pulse;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
-
-struct Pulse {
-    daemon: Child,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Pulse {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
-
-impl Pulse {
-    fn env(&self, command: &mut Command) {
-        let dir = self.dir.path();
-        command
-            .env("XDG_RUNTIME_DIR", dir.join("run"))
-            .env("HOME", dir.join("home"))
-            .env("PULSE_SERVER", format!("unix:{}", dir.join("run/native").display()))
-            .env("PULSE_LATENCY_MSEC", "20");
-    }
-}
-
-fn start_pulse() -> Pulse {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["run", "home"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-    }
-    let config = dir.path().join("test.pa");
-    std::fs::write(
-        &config,
-        format!(
-            "load-module module-native-protocol-unix auth-anonymous=1 socket={}\n\
-             load-module module-null-sink sink_name=testsink rate=48000 channels=2\n\
-             set-default-sink testsink\nset-default-source testsink.monitor\n",
-            dir.path().join("run/native").display()
-        ),
-    )
-    .unwrap();
-    let mut command = Command::new("pulseaudio");
-    command
-        .args(["-n", "-F"])
-        .arg(&config)
-        .args(["--exit-idle-time=-1", "--daemonize=no", "--disallow-exit"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let daemon = command.spawn().expect("pulseaudio is installed by `make test`");
-    let pulse = Pulse { daemon, dir };
-    for _ in 0..100 {
-        let mut info = Command::new("pactl");
-        info.arg("info").stdout(Stdio::null()).stderr(Stdio::null());
-        pulse.env(&mut info);
-        if info.status().is_ok_and(|s| s.success()) {
-            return pulse;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the private PulseAudio server did not start");
-}
 
 fn samples(path: &Path) -> Vec<f32> {
     std::fs::read(path)

@@ -1,6 +1,7 @@
 //! G.711 μ-law and A-law (ITU-T G.711): 16-bit linear PCM to and from the
 //! 8-bit codes carried in RTP. Decoding goes through tables built at compile
-//! time; encoding is a few shifts. Bit-exact with sox and the ITU reference.
+//! time; encoding is a few shifts. Bit-exact with sox, which rounds where the
+//! ITU reference truncates the low bits before companding.
 
 /// The two G.711 companding laws, as RTP names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -115,11 +116,21 @@ const fn segment(value: i32, ends: &[i32; 8]) -> usize {
     8
 }
 
+/// Reduces a 16-bit sample to `bits` bits by rounding to the nearest step
+/// (half up), clipping at the top: what sox does, and a quarter step less
+/// error on average than the ITU reference's truncation.
+const fn round_to_bits(sample: i16, bits: u32) -> i32 {
+    let shift = 16 - bits;
+    let rounded = (sample as i32 + (1 << (shift - 1))) >> shift;
+    let top = (1 << (bits - 1)) - 1;
+    if rounded > top { top } else { rounded }
+}
+
 /// Encodes a sample as μ-law (14-bit magnitude, as G.711 specifies).
 #[must_use]
 pub const fn ulaw_encode(sample: i16) -> u8 {
     const ENDS: [i32; 8] = [0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF];
-    let mut value = (sample as i32) >> 2;
+    let mut value = round_to_bits(sample, 14);
     let mask: u8 = if value < 0 {
         value = -value;
         0x7F
@@ -151,7 +162,7 @@ pub const fn ulaw_decode(code: u8) -> i16 {
 #[must_use]
 pub const fn alaw_encode(sample: i16) -> u8 {
     const ENDS: [i32; 8] = [0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF];
-    let mut value = (sample as i32) >> 3;
+    let mut value = round_to_bits(sample, 13);
     let mask: u8 = if value >= 0 {
         0xD5
     } else {

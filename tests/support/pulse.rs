@@ -1,0 +1,73 @@
+//! A private PulseAudio server for audio tests: a null sink stands in for
+//! the sound card (paced in real time), and its monitor for the microphone
+//! unless a test feeds one of its own. `make test` installs pulseaudio.
+#![allow(dead_code, reason = "each test file uses the parts it needs")]
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running private server, stopped on drop.
+pub struct Pulse {
+    daemon: Child,
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for Pulse {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+impl Pulse {
+    /// Points a child process at this server.
+    pub fn env(&self, command: &mut Command) {
+        let dir = self.dir.path();
+        command
+            .env("XDG_RUNTIME_DIR", dir.join("run"))
+            .env("HOME", dir.join("home"))
+            .env("PULSE_SERVER", format!("unix:{}", dir.join("run/native").display()))
+            .env("PULSE_LATENCY_MSEC", "20");
+    }
+}
+
+/// Starts the server with `testsink` as default sink, and a second null
+/// sink `micfeed` whose monitor is the default source: what is played into
+/// `micfeed` is what the microphone hears.
+pub fn start_pulse() -> Pulse {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["run", "home"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    let config = dir.path().join("test.pa");
+    std::fs::write(
+        &config,
+        format!(
+            "load-module module-native-protocol-unix auth-anonymous=1 socket={}\n\
+             load-module module-null-sink sink_name=testsink rate=48000 channels=2\n\
+             load-module module-null-sink sink_name=micfeed rate=48000 channels=1\n\
+             set-default-sink testsink\nset-default-source micfeed.monitor\n",
+            dir.path().join("run/native").display()
+        ),
+    )
+    .unwrap();
+    let mut command = Command::new("pulseaudio");
+    command
+        .args(["-n", "-F"])
+        .arg(&config)
+        .args(["--exit-idle-time=-1", "--daemonize=no", "--disallow-exit"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let daemon = command.spawn().expect("pulseaudio is installed by `make test`");
+    let pulse = Pulse { daemon, dir };
+    for _ in 0..100 {
+        let mut info = Command::new("pactl");
+        info.arg("info").stdout(Stdio::null()).stderr(Stdio::null());
+        pulse.env(&mut info);
+        if info.status().is_ok_and(|s| s.success()) {
+            return pulse;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the private PulseAudio server did not start");
+}
