@@ -4,8 +4,10 @@
 
 use super::i18n::{Text, UiLanguage, tr};
 use super::mode::Mode;
+use super::phone::{CallPhase, PhoneDesk};
 use crate::client::Model;
 use crate::domain::{AgentStatus, Permission, ThreadId};
+use crate::voice::sip::ua::CallHandle;
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 /// An action of the workstation.
@@ -46,6 +48,28 @@ pub enum UiCommand {
     },
     /// Complete a thread.
     Complete(ThreadId),
+    /// Start the softphone with the account form.
+    ConnectPhone,
+    /// Stop the softphone.
+    DisconnectPhone,
+    /// Call a number or SIP address.
+    Dial(String),
+    /// Answer the call ringing here.
+    AnswerCall(CallHandle),
+    /// Decline the call ringing here.
+    DeclineCall(CallHandle),
+    /// Hang up a call.
+    HangUp(CallHandle),
+    /// Put a call on hold.
+    HoldCall(CallHandle),
+    /// Take a call off hold.
+    ResumeCall(CallHandle),
+    /// Mute or unmute my microphone in a call.
+    MuteCall(CallHandle, bool),
+    /// Send a DTMF digit in a call.
+    SendDigit(CallHandle, char),
+    /// Blind-transfer a call.
+    TransferCall(CallHandle, String),
 }
 
 const fn ctrl(key: Key) -> KeyboardShortcut {
@@ -71,6 +95,8 @@ impl UiCommand {
             UiCommand::ToggleTheme => ctrl_shift(Key::T),
             UiCommand::ToggleLanguage => ctrl_shift(Key::L),
             UiCommand::ShowNotifications => ctrl_shift(Key::N),
+            UiCommand::AnswerCall(_) => ctrl_shift(Key::Enter),
+            UiCommand::HangUp(_) => ctrl_shift(Key::H),
             _ => return None,
         })
     }
@@ -95,6 +121,18 @@ impl UiCommand {
             UiCommand::OpenThread(_) => t(Text::Conversations).to_owned(),
             UiCommand::SendReply { .. } => t(Text::Send).to_owned(),
             UiCommand::Complete(_) => t(Text::Complete).to_owned(),
+            UiCommand::ConnectPhone => t(Text::ConnectPhone).to_owned(),
+            UiCommand::DisconnectPhone => t(Text::DisconnectPhone).to_owned(),
+            UiCommand::Dial(number) => format!("{} {number}", t(Text::CallButton)),
+            UiCommand::AnswerCall(_) => t(Text::Answer).to_owned(),
+            UiCommand::DeclineCall(_) => t(Text::Decline).to_owned(),
+            UiCommand::HangUp(_) => t(Text::HangUp).to_owned(),
+            UiCommand::HoldCall(_) => t(Text::Hold).to_owned(),
+            UiCommand::ResumeCall(_) => t(Text::ResumeCall).to_owned(),
+            UiCommand::MuteCall(_, true) => t(Text::Mute).to_owned(),
+            UiCommand::MuteCall(_, false) => t(Text::Unmute).to_owned(),
+            UiCommand::SendDigit(_, digit) => format!("{} {digit}", t(Text::Keypad)),
+            UiCommand::TransferCall(_, target) => format!("{} {target}", t(Text::TransferTo)),
         }
     }
 
@@ -127,6 +165,28 @@ impl UiCommand {
                     .map(|(login, _, _)| UiCommand::SwitchUser((*login).to_owned())),
             );
         }
+        commands
+    }
+
+    /// The phone commands that make sense now, for the palette and shortcuts.
+    #[must_use]
+    pub fn for_phone(desk: &PhoneDesk) -> Vec<UiCommand> {
+        let mut commands = Vec::new();
+        if let Some(call) = desk.incoming() {
+            commands.extend([UiCommand::AnswerCall(call.handle), UiCommand::DeclineCall(call.handle)]);
+        }
+        for call in desk.calls.iter().filter(|c| c.phase != CallPhase::Incoming) {
+            commands.push(UiCommand::HangUp(call.handle));
+            if call.phase == CallPhase::Connected {
+                commands.push(if call.held {
+                    UiCommand::ResumeCall(call.handle)
+                } else {
+                    UiCommand::HoldCall(call.handle)
+                });
+                commands.push(UiCommand::MuteCall(call.handle, !call.muted));
+            }
+        }
+        commands.push(if desk.is_connected() { UiCommand::DisconnectPhone } else { UiCommand::ConnectPhone });
         commands
     }
 

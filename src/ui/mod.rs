@@ -6,6 +6,7 @@ pub mod commands;
 pub mod i18n;
 pub mod mode;
 mod panes;
+pub mod phone;
 pub mod screenshot;
 mod shell;
 pub mod theme;
@@ -14,6 +15,7 @@ use crate::client::{Connection, Inbound, Model, NoticeBody, NoticeKind};
 use crate::domain::{AgentStatus, InteractionId, ThreadId, Timestamp};
 use crate::protocol::Command;
 use crate::voice::AlertSound;
+use crate::voice::phone::PhoneCommand;
 use commands::UiCommand;
 use i18n::UiLanguage;
 use mode::Mode;
@@ -70,6 +72,9 @@ pub struct App {
     pub palette: Option<PaletteState>,
     /// Whether the notification list is open.
     pub notifications_open: bool,
+    /// The softphone.
+    pub phone: phone::PhoneDesk,
+    ctx: egui::Context,
     sound: Option<AlertSound>,
     chimed: HashSet<InteractionId>,
     options: AppOptions,
@@ -110,6 +115,8 @@ impl App {
             inbox: InboxState::default(),
             palette: None,
             notifications_open: false,
+            phone: phone::PhoneDesk::default(),
+            ctx: ctx.clone(),
             sound,
             chimed: HashSet::new(),
             options,
@@ -145,6 +152,11 @@ impl App {
             }
         }
         self.chimed.retain(|id| self.model.offers.iter().any(|o| o.interaction == *id));
+        if self.phone.pump()
+            && let Some(sound) = &self.sound
+        {
+            sound.play();
+        }
     }
 
     /// Carries out a command.
@@ -206,6 +218,23 @@ impl App {
                 self.inbox.draft.clear();
             }
             UiCommand::Complete(thread) => send(self, Command::Complete { thread, disposition: None }),
+            UiCommand::ConnectPhone => {
+                let ctx = self.ctx.clone();
+                self.phone.connect(move || ctx.request_repaint());
+            }
+            UiCommand::DisconnectPhone => self.phone.disconnect(),
+            UiCommand::Dial(number) => self.phone.send(PhoneCommand::Dial(number)),
+            UiCommand::AnswerCall(call) => {
+                self.phone.send(PhoneCommand::Answer(call));
+                self.mode = Mode::Phone;
+            }
+            UiCommand::DeclineCall(call) => self.phone.send(PhoneCommand::Reject(call)),
+            UiCommand::HangUp(call) => self.phone.send(PhoneCommand::Hangup(call)),
+            UiCommand::HoldCall(call) => self.phone.send(PhoneCommand::Hold(call)),
+            UiCommand::ResumeCall(call) => self.phone.send(PhoneCommand::Resume(call)),
+            UiCommand::MuteCall(call, muted) => self.phone.send(PhoneCommand::Mute(call, muted)),
+            UiCommand::SendDigit(call, digit) => self.phone.send(PhoneCommand::Dtmf(call, digit)),
+            UiCommand::TransferCall(call, target) => self.phone.send(PhoneCommand::Transfer(call, target)),
         }
     }
 
@@ -218,7 +247,8 @@ impl App {
         if !pressed_with_command {
             return;
         }
-        let commands = UiCommand::available(&self.model);
+        let mut commands = UiCommand::available(&self.model);
+        commands.extend(UiCommand::for_phone(&self.phone));
         let pressed: Vec<UiCommand> = commands
             .into_iter()
             .filter(|c| c.shortcut().is_some_and(|s| ctx.input_mut(|i| i.consume_shortcut(&s))))
@@ -247,6 +277,9 @@ impl eframe::App for App {
         // otherwise the window sleeps until an event wakes it.
         if !self.model.offers.is_empty() {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
+        } else if !self.phone.calls.is_empty() {
+            // Call timers tick once a second.
+            ctx.request_repaint_after(std::time::Duration::from_millis(500));
         }
         if let Some(capture) = &mut self.screenshots {
             let me = self.model.me;

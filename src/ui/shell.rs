@@ -24,6 +24,11 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         .resizable(false)
         .frame(Frame::new().fill(palette.nav).inner_margin(Margin::symmetric(6, 10)))
         .show(ui, |ui| navigation(app, ui, &mut requests));
+    if app.phone.incoming().is_some() {
+        egui::Panel::top("call-banner")
+            .frame(Frame::new().fill(palette.banner).inner_margin(Margin::symmetric(16, 10)))
+            .show(ui, |ui| call_banner(app, ui, &mut requests));
+    }
     if !app.model.offers.is_empty() {
         egui::Panel::top("offer-banner")
             .frame(Frame::new().fill(palette.banner).inner_margin(Margin::symmetric(16, 10)))
@@ -216,6 +221,36 @@ fn user_menu(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
     });
 }
 
+/// A call ringing here: who calls, answer (green) and decline (red).
+fn call_banner(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
+    let palette = app.theme.palette();
+    let lang = app.language;
+    let Some(call) = app.phone.incoming() else { return };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(icons::PHONE.codepoint).size(22.0).color(palette.accent));
+        ui.label(RichText::new(format!("{} {}", tr(lang, Text::IncomingCall), call.remote)).strong().size(15.0));
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            let decline = egui::Button::new(
+                RichText::new(format!("{} {}", icons::DECLINE.codepoint, tr(lang, Text::Decline)))
+                    .color(palette.on_accent),
+            )
+            .fill(palette.danger);
+            if ui.add(decline).clicked() {
+                requests.push(UiCommand::DeclineCall(call.handle));
+            }
+            let answer = egui::Button::new(
+                RichText::new(format!("{} {}", icons::PHONE.codepoint, tr(lang, Text::Answer)))
+                    .strong()
+                    .color(palette.on_accent),
+            )
+            .fill(palette.success);
+            if ui.add(answer).on_hover_text(shortcut_hint(ui.ctx(), &UiCommand::AnswerCall(call.handle))).clicked() {
+                requests.push(UiCommand::AnswerCall(call.handle));
+            }
+        });
+    });
+}
+
 fn offer_banner(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
     let palette = app.theme.palette();
     let lang = app.language;
@@ -292,7 +327,8 @@ fn shortcut_hint(ctx: &egui::Context, command: &UiCommand) -> String {
 fn command_palette(app: &mut App, ctx: &egui::Context, requests: &mut Vec<UiCommand>) {
     let lang = app.language;
     let palette = app.theme.palette();
-    let commands = UiCommand::available(&app.model);
+    let mut commands = UiCommand::available(&app.model);
+    commands.extend(UiCommand::for_phone(&app.phone));
     let Some(state) = &mut app.palette else { return };
     let query = state.query.to_lowercase();
     let matches: Vec<&UiCommand> =

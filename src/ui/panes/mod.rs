@@ -2,6 +2,7 @@
 //! never does IO and never blocks.
 
 mod inbox;
+mod phone;
 mod placeholder;
 
 use super::App;
@@ -14,7 +15,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, requests: &mut Vec<UiCommand>) {
     match app.mode {
         Mode::Inbox => inbox::show(app, ui, requests),
         Mode::Routing => placeholder::show(app, ui, Text::RoutingLater),
-        Mode::Phone => placeholder::show(app, ui, Text::PhoneLater),
+        Mode::Phone => phone::show(app, ui, requests),
         Mode::Queues => placeholder::show(app, ui, Text::QueuesLater),
         Mode::Activity => placeholder::show(app, ui, Text::ActivityLater),
         Mode::Monitoring => placeholder::show(app, ui, Text::MonitoringLater),

@@ -1,0 +1,370 @@
+//! The Phone pane: connection and account, the dial pad, each live call
+//! with its controls and quality, and the call history.
+
+use super::super::App;
+use super::super::commands::UiCommand;
+use super::super::i18n::{Text, tr};
+use super::super::phone::{CallPhase, CallView};
+use super::super::theme::{self, SPACE};
+use crate::voice::sip::ua::Registration;
+use egui::{Align, Frame, Layout, Margin, RichText, Ui};
+use egui_material_icons::icons as i;
+
+const PAD: [[char; 3]; 4] = [['1', '2', '3'], ['4', '5', '6'], ['7', '8', '9'], ['*', '0', '#']];
+const LEFT_WIDTH: f32 = 300.0;
+
+/// Draws the pane.
+pub fn show(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
+    status_line(app, ui, requests);
+    ui.add_space(SPACE);
+    if !app.phone.is_connected() {
+        account_form(app, ui, requests);
+        return;
+    }
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(LEFT_WIDTH);
+            dialer(app, ui, requests);
+        });
+        ui.add_space(SPACE * 2.0);
+        ui.vertical(|ui| {
+            let calls: Vec<CallView> = app.phone.calls.clone();
+            if calls.is_empty() {
+                let palette = app.theme.palette();
+                card(&palette, ui, |ui| {
+                    ui.label(RichText::new(tr(app.language, Text::NoActiveCall)).color(palette.muted));
+                });
+            }
+            for call in calls {
+                call_card(app, ui, &call, requests);
+                ui.add_space(SPACE);
+            }
+            ui.add_space(SPACE);
+            history(app, ui, requests);
+        });
+    });
+}
+
+fn card(palette: &theme::Palette, ui: &mut Ui, contents: impl FnOnce(&mut Ui)) {
+    Frame::new()
+        .fill(palette.surface)
+        .stroke(egui::Stroke::new(1.0, palette.border))
+        .corner_radius(theme::RADIUS)
+        .inner_margin(Margin::same(12))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            contents(ui);
+        });
+}
+
+fn status_line(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
+    let palette = app.theme.palette();
+    let lang = app.language;
+    ui.horizontal(|ui| {
+        let (colour, text) = match (&app.phone.registration, app.phone.local_address) {
+            (Some(Registration::Registered { .. }), _) => (
+                palette.success,
+                format!("{} {}@{}", tr(lang, Text::PhoneRegistered), app.phone.form.user, app.phone.form.server),
+            ),
+            (Some(Registration::Failed { reason }), _) => {
+                (palette.danger, format!("{} {reason}", tr(lang, Text::PhoneRegistrationFailed)))
+            }
+            (Some(Registration::Registering), _) => (palette.warning, tr(lang, Text::PhoneRegistering).to_owned()),
+            (_, Some(address)) => (palette.success, format!("{} {address}", tr(lang, Text::PhoneDirect))),
+            (None | Some(Registration::Unregistered), None) => {
+                (palette.muted, tr(lang, Text::PhoneNotConnected).to_owned())
+            }
+        };
+        theme::dot(ui, colour, 10.0);
+        ui.label(RichText::new(text).strong());
+        if app.phone.is_connected() {
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui
+                    .button(format!("{} {}", i::ICON_PHONELINK_OFF.codepoint, tr(lang, Text::DisconnectPhone)))
+                    .clicked()
+                {
+                    requests.push(UiCommand::DisconnectPhone);
+                }
+            });
+        }
+    });
+    if let Some(error) = &app.phone.error {
+        ui.label(RichText::new(error).color(palette.danger));
+    }
+}
+
+fn account_form(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
+    let lang = app.language;
+    let muted = app.theme.palette().muted;
+    let form = &mut app.phone.form;
+    Frame::new().inner_margin(Margin::same(4)).show(ui, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading(tr(lang, Text::PhoneAccount));
+        ui.add_space(SPACE);
+        egui::Grid::new("phone-account").num_columns(2).spacing([12.0, 10.0]).show(ui, |ui| {
+            let name = ui.label(tr(lang, Text::SipServer));
+            ui.add(
+                egui::TextEdit::singleline(&mut form.server)
+                    .hint_text(tr(lang, Text::SipServerHint))
+                    .desired_width(320.0),
+            )
+            .labelled_by(name.id);
+            ui.end_row();
+            let name = ui.label(tr(lang, Text::SipUser));
+            ui.add(egui::TextEdit::singleline(&mut form.user).hint_text("agent").desired_width(320.0))
+                .labelled_by(name.id);
+            ui.end_row();
+            let name = ui.label(tr(lang, Text::SipPassword));
+            ui.add(egui::TextEdit::singleline(&mut form.password).password(true).desired_width(320.0))
+                .labelled_by(name.id);
+            ui.end_row();
+            let name = ui.label(tr(lang, Text::LocalPort));
+            ui.add(egui::TextEdit::singleline(&mut form.port).hint_text("5060").desired_width(100.0))
+                .labelled_by(name.id);
+            ui.end_row();
+            ui.label("");
+            ui.checkbox(&mut form.tcp, tr(lang, Text::UseTcp));
+            ui.end_row();
+        });
+        ui.label(RichText::new(tr(lang, Text::PasswordInMemory)).small().color(muted));
+        ui.add_space(SPACE);
+        if ui
+            .button(
+                RichText::new(format!("{} {}", i::ICON_PHONELINK_RING.codepoint, tr(lang, Text::ConnectPhone)))
+                    .strong(),
+            )
+            .clicked()
+        {
+            requests.push(UiCommand::ConnectPhone);
+        }
+    });
+}
+
+fn dialer(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
+    let lang = app.language;
+    let palette = app.theme.palette();
+    let dial = &mut app.phone.dial;
+    let field = ui.add(
+        egui::TextEdit::singleline(dial)
+            .hint_text(tr(lang, Text::NumberToCall))
+            .font(egui::TextStyle::Heading)
+            .desired_width(LEFT_WIDTH),
+    );
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    ui.add_space(SPACE);
+    let key_size = egui::vec2((LEFT_WIDTH - 2.0 * SPACE) / 3.0, 48.0);
+    egui::Grid::new("dial-pad").spacing([SPACE, SPACE]).show(ui, |ui| {
+        for row in PAD {
+            for key in row {
+                if ui.add_sized(key_size, egui::Button::new(RichText::new(key.to_string()).size(22.0))).clicked() {
+                    dial.push(key);
+                }
+            }
+            ui.end_row();
+        }
+    });
+    ui.add_space(SPACE);
+    ui.horizontal(|ui| {
+        let call = egui::Button::new(
+            RichText::new(format!("{} {}", i::ICON_CALL.codepoint, tr(lang, Text::CallButton)))
+                .strong()
+                .size(16.0)
+                .color(palette.on_accent),
+        )
+        .fill(palette.success)
+        .min_size(egui::vec2(LEFT_WIDTH - 56.0, 40.0));
+        if (ui.add(call).clicked() || entered) && !dial.trim().is_empty() {
+            requests.push(UiCommand::Dial(dial.trim().to_owned()));
+        }
+        if ui.add_sized([48.0, 40.0], egui::Button::new(i::ICON_BACKSPACE.codepoint)).clicked() {
+            dial.pop();
+        }
+    });
+}
+
+fn phase_text(call: &CallView) -> Text {
+    match call.phase {
+        CallPhase::Dialling => Text::CallDialling,
+        CallPhase::Ringing => Text::CallRinging,
+        CallPhase::Incoming => Text::CallIncoming,
+        CallPhase::Connected if call.held => Text::CallOnHold,
+        CallPhase::Connected => Text::CallConnected,
+    }
+}
+
+fn clock(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)
+}
+
+fn call_card(app: &mut App, ui: &mut Ui, call: &CallView, requests: &mut Vec<UiCommand>) {
+    let lang = app.language;
+    let palette = app.theme.palette();
+    card(&palette, ui, |ui| {
+        ui.horizontal(|ui| {
+            let icon = if call.outgoing { i::ICON_CALL_MADE } else { i::ICON_CALL_RECEIVED };
+            ui.label(RichText::new(icon.codepoint).size(22.0).color(palette.accent));
+            ui.vertical(|ui| {
+                ui.label(RichText::new(&call.remote).strong().size(16.0));
+                let mut state = tr(lang, phase_text(call)).to_owned();
+                if call.remote_hold {
+                    state = format!("{state} — {}", tr(lang, Text::HeldByOther));
+                }
+                ui.label(RichText::new(state).color(if call.held || call.remote_hold {
+                    palette.warning
+                } else {
+                    palette.muted
+                }));
+            });
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                ui.label(RichText::new(clock(call.elapsed())).monospace().size(18.0));
+            });
+        });
+        if let Some(reason) = &call.no_sound {
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("{} {} {reason}", i::ICON_VOLUME_OFF.codepoint, tr(lang, Text::NoSound)))
+                        .color(palette.warning),
+                )
+                .wrap(),
+            );
+        }
+        ui.add_space(SPACE);
+        ui.horizontal_wrapped(|ui| {
+            if call.phase == CallPhase::Incoming {
+                let answer = egui::Button::new(
+                    RichText::new(format!("{} {}", i::ICON_CALL.codepoint, tr(lang, Text::Answer)))
+                        .color(palette.on_accent),
+                )
+                .fill(palette.success);
+                if ui.add(answer).clicked() {
+                    requests.push(UiCommand::AnswerCall(call.handle));
+                }
+            }
+            if call.phase == CallPhase::Connected {
+                let (hold_text, hold) = if call.held {
+                    (Text::ResumeCall, UiCommand::ResumeCall(call.handle))
+                } else {
+                    (Text::Hold, UiCommand::HoldCall(call.handle))
+                };
+                if ui
+                    .selectable_label(call.held, format!("{} {}", i::ICON_PAUSE.codepoint, tr(lang, hold_text)))
+                    .clicked()
+                {
+                    requests.push(hold);
+                }
+                let (mic, mute_text) =
+                    if call.muted { (i::ICON_MIC_OFF, Text::Unmute) } else { (i::ICON_MIC, Text::Mute) };
+                if ui.selectable_label(call.muted, format!("{} {}", mic.codepoint, tr(lang, mute_text))).clicked() {
+                    requests.push(UiCommand::MuteCall(call.handle, !call.muted));
+                }
+                if ui
+                    .selectable_label(call.keypad, format!("{} {}", i::ICON_DIALPAD.codepoint, tr(lang, Text::Keypad)))
+                    .clicked()
+                    && let Some(view) = app.phone.calls.iter_mut().find(|c| c.handle == call.handle)
+                {
+                    view.keypad = !view.keypad;
+                }
+            }
+            let hang_up = egui::Button::new(
+                RichText::new(format!(
+                    "{} {}",
+                    i::ICON_CALL_END.codepoint,
+                    tr(lang, if call.phase == CallPhase::Incoming { Text::Decline } else { Text::HangUp })
+                ))
+                .color(palette.on_accent),
+            )
+            .fill(palette.danger);
+            if ui.add(hang_up).clicked() {
+                requests.push(if call.phase == CallPhase::Incoming {
+                    UiCommand::DeclineCall(call.handle)
+                } else {
+                    UiCommand::HangUp(call.handle)
+                });
+            }
+        });
+        if call.phase != CallPhase::Connected {
+            return;
+        }
+        let Some(view) = app.phone.calls.iter_mut().find(|c| c.handle == call.handle) else { return };
+        if view.keypad {
+            ui.add_space(SPACE);
+            ui.horizontal(|ui| {
+                for key in PAD.iter().flatten() {
+                    if ui.add_sized([32.0, 28.0], egui::Button::new(key.to_string())).clicked() {
+                        requests.push(UiCommand::SendDigit(call.handle, *key));
+                    }
+                }
+            });
+        }
+        if !view.digits.is_empty() {
+            ui.label(RichText::new(format!("DTMF: {}", view.digits)).color(palette.muted));
+        }
+        ui.add_space(SPACE);
+        ui.horizontal(|ui| {
+            ui.label(tr(lang, Text::TransferTo));
+            ui.add(
+                egui::TextEdit::singleline(&mut view.transfer_to)
+                    .hint_text(tr(lang, Text::NumberToCall))
+                    .desired_width(220.0),
+            );
+            if ui.button(format!("{} {}", i::ICON_PHONE_FORWARDED.codepoint, tr(lang, Text::Transfer))).clicked()
+                && !view.transfer_to.trim().is_empty()
+            {
+                requests.push(UiCommand::TransferCall(call.handle, view.transfer_to.trim().to_owned()));
+            }
+        });
+        ui.add_space(SPACE);
+        ui.add(
+            egui::TextEdit::multiline(&mut view.notes)
+                .hint_text(tr(lang, Text::CallNotes))
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        );
+        if let Some(stats) = &view.stats {
+            let round_trip = stats.round_trip_ms.map_or_else(|| "—".to_owned(), |ms| format!("{ms:.0} ms"));
+            ui.label(
+                RichText::new(format!(
+                    "{}: {} · jitter {:.1} ms · lost {} · round trip {round_trip} · buffer {:.0} ms · concealed {:.1} %",
+                    tr(lang, Text::CallQuality),
+                    stats.codec,
+                    stats.jitter_ms,
+                    stats.packets_lost.max(0),
+                    stats.buffer_ms,
+                    stats.concealed * 100.0
+                ))
+                .small()
+                .color(palette.muted),
+            );
+        }
+    });
+}
+
+fn history(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
+    let lang = app.language;
+    let palette = app.theme.palette();
+    ui.label(RichText::new(tr(lang, Text::CallHistory)).strong().size(15.0));
+    ui.add_space(4.0);
+    if app.phone.history.is_empty() {
+        ui.label(RichText::new(tr(lang, Text::NoCallsYet)).color(palette.muted));
+        return;
+    }
+    egui::Grid::new("call-history").num_columns(5).striped(true).spacing([16.0, 6.0]).show(ui, |ui| {
+        for entry in app.phone.history.iter().take(50) {
+            let icon = if entry.outgoing { i::ICON_CALL_MADE } else { i::ICON_CALL_RECEIVED };
+            ui.label(RichText::new(icon.codepoint).color(palette.muted));
+            ui.label(entry.started_at.format("%H:%M").to_string());
+            ui.label(&entry.remote);
+            ui.label(entry.talked.map_or_else(
+                || tr(lang, entry.outcome).to_owned(),
+                |talked| format!("{} · {}", clock(talked), tr(lang, entry.outcome)),
+            ));
+            if ui.small_button(format!("{} {}", i::ICON_CALL.codepoint, tr(lang, Text::CallBack))).clicked() {
+                requests.push(UiCommand::Dial(
+                    entry.remote.rsplit('<').next().unwrap_or(&entry.remote).trim_end_matches('>').to_owned(),
+                ));
+            }
+            ui.end_row();
+        }
+    });
+}

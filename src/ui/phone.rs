@@ -1,0 +1,334 @@
+//! The workstation's side of the softphone: the running [`Phone`], the
+//! account form, the calls as the Phone pane and the incoming-call banner
+//! show them, and this session's call history. Events from the phone's
+//! threads are applied once per frame; nothing here blocks.
+
+use super::i18n::Text;
+use crate::voice::phone::{AudioRoute, CallStats, Phone, PhoneCommand, PhoneEvent, PhoneSettings};
+use crate::voice::sdp::Direction;
+use crate::voice::sip::transaction::Transport;
+use crate::voice::sip::ua::{CallHandle, EndReason, Registration, UaEvent};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// What the agent typed into the account form.
+#[derive(Debug, Clone, Default)]
+pub struct AccountForm {
+    /// `host[:port]`, blank for direct calls.
+    pub server: String,
+    /// The SIP user.
+    pub user: String,
+    /// The SIP password (kept in memory only).
+    pub password: String,
+    /// TCP instead of UDP.
+    pub tcp: bool,
+    /// The local SIP port; blank is 5060, 0 picks a free one.
+    pub port: String,
+}
+
+/// Where a call stands, as the agent sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallPhase {
+    /// Our call is on its way.
+    Dialling,
+    /// The other side rings.
+    Ringing,
+    /// A call rings here.
+    Incoming,
+    /// Talking.
+    Connected,
+}
+
+/// One call on the desk.
+#[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools, reason = "independent facts the card shows")]
+pub struct CallView {
+    /// The phone's handle.
+    pub handle: CallHandle,
+    /// Who is on the other end.
+    pub remote: String,
+    /// True for calls we made.
+    pub outgoing: bool,
+    /// Where it stands.
+    pub phase: CallPhase,
+    /// When it started.
+    pub started: Instant,
+    /// When it was answered.
+    pub connected: Option<Instant>,
+    /// We hold the other party.
+    pub held: bool,
+    /// The other party holds us.
+    pub remote_hold: bool,
+    /// Our microphone is muted.
+    pub muted: bool,
+    /// The latest media figures.
+    pub stats: Option<CallStats>,
+    /// The agent's notes.
+    pub notes: String,
+    /// The keypad is open.
+    pub keypad: bool,
+    /// Where to transfer it.
+    pub transfer_to: String,
+    /// Digits received by DTMF.
+    pub digits: String,
+    /// Why this call has no sound, when it has none.
+    pub no_sound: Option<String>,
+}
+
+impl CallView {
+    /// How long the call has been answered, or has rung.
+    #[must_use]
+    pub fn elapsed(&self) -> Duration {
+        self.connected.unwrap_or(self.started).elapsed()
+    }
+}
+
+/// A call that ended.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    /// Who it was with.
+    pub remote: String,
+    /// True for calls we made.
+    pub outgoing: bool,
+    /// When it started, local time.
+    pub started_at: chrono::DateTime<chrono::Local>,
+    /// How long it was answered.
+    pub talked: Option<Duration>,
+    /// How it ended.
+    pub outcome: Text,
+    /// The notes taken during it.
+    pub notes: String,
+}
+
+/// The softphone as the workstation holds it.
+#[derive(Default)]
+pub struct PhoneDesk {
+    phone: Option<Phone>,
+    /// The account form.
+    pub form: AccountForm,
+    /// Registration with the server.
+    pub registration: Option<Registration>,
+    /// Where the phone listens, once started.
+    pub local_address: Option<SocketAddr>,
+    /// Live calls, oldest first.
+    pub calls: Vec<CallView>,
+    /// Ended calls, newest first.
+    pub history: Vec<HistoryEntry>,
+    /// The number being dialled.
+    pub dial: String,
+    /// The last thing that went wrong, for the pane.
+    pub error: Option<String>,
+}
+
+impl PhoneDesk {
+    /// True once the phone runs.
+    #[must_use]
+    pub fn is_connected(&self) -> bool {
+        self.phone.is_some()
+    }
+
+    /// The call ringing here, if any.
+    #[must_use]
+    pub fn incoming(&self) -> Option<&CallView> {
+        self.calls.iter().find(|c| c.phase == CallPhase::Incoming)
+    }
+
+    /// Starts the phone from the form; `wake` repaints the window on events.
+    pub fn connect(&mut self, wake: impl Fn() + Send + Sync + 'static) {
+        let text = self.form.port.trim();
+        let port = if text.is_empty() {
+            5060
+        } else if let Ok(port) = text.parse::<u16>() {
+            port
+        } else {
+            self.error = Some(format!("{text:?} is not a port number (1–65535)"));
+            return;
+        };
+        let server = Some(self.form.server.trim().to_owned()).filter(|s| !s.is_empty());
+        let user = Some(self.form.user.trim().to_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "agent".into());
+        let settings = PhoneSettings {
+            server,
+            user,
+            password: Some(self.form.password.clone()).filter(|p| !p.is_empty()),
+            transport: if self.form.tcp { Transport::Tcp } else { Transport::Udp },
+            listen: SocketAddr::from(([0, 0, 0, 0], port)),
+            audio: AudioRoute::Device(crate::voice::audio::AudioSettings::default()),
+            ..PhoneSettings::default()
+        };
+        match Phone::start(settings, wake) {
+            Ok(phone) => {
+                self.local_address = Some(phone.local_address());
+                self.phone = Some(phone);
+                self.error = None;
+                self.registration = self.form.server.trim().is_empty().then_some(Registration::Unregistered);
+            }
+            Err(error) => self.error = Some(error.to_string()),
+        }
+    }
+
+    /// Stops the phone (hanging up and unregistering).
+    pub fn disconnect(&mut self) {
+        self.phone = None;
+        self.registration = None;
+        self.local_address = None;
+        for call in std::mem::take(&mut self.calls) {
+            self.history.insert(0, ended(call, Text::EndHungUp));
+        }
+    }
+
+    /// Sends a command to the phone.
+    pub fn send(&mut self, command: PhoneCommand) {
+        match &command {
+            PhoneCommand::Mute(handle, muted) => {
+                if let Some(call) = self.call_mut(*handle) {
+                    call.muted = *muted;
+                }
+            }
+            PhoneCommand::Dial(_) => self.error = None,
+            _ => {}
+        }
+        if let Some(phone) = &self.phone {
+            phone.send(command);
+        } else {
+            self.error = Some("Connect the phone first.".into());
+        }
+    }
+
+    fn call_mut(&mut self, handle: CallHandle) -> Option<&mut CallView> {
+        self.calls.iter_mut().find(|c| c.handle == handle)
+    }
+
+    /// Applies what the phone reported; returns true when a call started ringing here.
+    pub fn pump(&mut self) -> bool {
+        let Some(phone) = &self.phone else { return false };
+        let mut events = Vec::new();
+        while let Some(event) = phone.try_event() {
+            events.push(event);
+        }
+        let mut rang = false;
+        for event in events {
+            rang |= self.apply(event);
+        }
+        rang
+    }
+
+    fn apply(&mut self, event: PhoneEvent) -> bool {
+        match event {
+            PhoneEvent::Dialling { call, target } => {
+                self.calls.push(new_call(
+                    call,
+                    target.trim_start_matches("sip:").to_owned(),
+                    true,
+                    CallPhase::Dialling,
+                ));
+            }
+            PhoneEvent::Sip(UaEvent::Incoming { call, from }) => {
+                let remote = match &from.display {
+                    Some(name) => format!("{name} <{}>", from.uri.to_string().trim_start_matches("sip:")),
+                    None => from.uri.to_string().trim_start_matches("sip:").to_owned(),
+                };
+                self.calls.push(new_call(call, remote, false, CallPhase::Incoming));
+                return true;
+            }
+            PhoneEvent::Sip(UaEvent::Progress { call, .. }) => {
+                if let Some(view) = self.call_mut(call) {
+                    view.phase = CallPhase::Ringing;
+                }
+            }
+            PhoneEvent::Sip(UaEvent::Connected { call, .. }) => {
+                if let Some(view) = self.call_mut(call) {
+                    view.phase = CallPhase::Connected;
+                    view.connected = Some(Instant::now());
+                }
+            }
+            PhoneEvent::Sip(UaEvent::MediaChanged { call, media, remote_hold }) => {
+                if let Some(view) = self.call_mut(call) {
+                    view.held = media.direction == Direction::SendOnly
+                        || (media.direction == Direction::Inactive && !remote_hold);
+                    view.remote_hold = remote_hold;
+                }
+            }
+            PhoneEvent::Sip(UaEvent::HoldFailed { code, .. }) => {
+                self.error = Some(format!("The other side refused the change ({code})."));
+            }
+            PhoneEvent::Sip(UaEvent::Ended { call, reason }) => {
+                if let Some(at) = self.calls.iter().position(|c| c.handle == call) {
+                    let view = self.calls.remove(at);
+                    let outcome = outcome(&reason, &view);
+                    if let EndReason::Failed { code, reason } = &reason {
+                        self.error = Some(format!("The call to {} failed: {code} {reason}", view.remote));
+                    }
+                    self.history.insert(0, ended(view, outcome));
+                }
+            }
+            PhoneEvent::Sip(UaEvent::Registration(state)) => self.registration = Some(state),
+            PhoneEvent::Sip(UaEvent::Dtmf { call, digit }) | PhoneEvent::Dtmf { call, digit } => {
+                if let Some(view) = self.call_mut(call) {
+                    view.digits.push(digit);
+                }
+            }
+            PhoneEvent::Sip(UaEvent::TransferProgress { code, .. }) if code >= 300 => {
+                self.error = Some(format!("The transfer failed ({code})."));
+            }
+            PhoneEvent::Sip(UaEvent::TransferProgress { .. }) | PhoneEvent::ClipFinished { .. } => {}
+            PhoneEvent::Stats { call, stats } => {
+                if let Some(view) = self.call_mut(call) {
+                    view.stats = Some(stats);
+                }
+            }
+            PhoneEvent::AudioUnavailable { call, reason } => {
+                if let Some(view) = self.call_mut(call) {
+                    view.no_sound = Some(reason);
+                }
+            }
+            PhoneEvent::CommandFailed(reason) => self.error = Some(reason),
+        }
+        false
+    }
+}
+
+fn new_call(handle: CallHandle, remote: String, outgoing: bool, phase: CallPhase) -> CallView {
+    CallView {
+        handle,
+        remote,
+        outgoing,
+        phase,
+        started: Instant::now(),
+        connected: None,
+        held: false,
+        remote_hold: false,
+        muted: false,
+        stats: None,
+        notes: String::new(),
+        keypad: false,
+        transfer_to: String::new(),
+        digits: String::new(),
+        no_sound: None,
+    }
+}
+
+fn outcome(reason: &EndReason, view: &CallView) -> Text {
+    match reason {
+        EndReason::LocalHangup if view.connected.is_none() && !view.outgoing => Text::EndRejected,
+        EndReason::LocalHangup => Text::EndHungUp,
+        EndReason::RemoteHangup => Text::EndRemote,
+        EndReason::RemoteCancelled => Text::EndCancelled,
+        EndReason::Rejected => Text::EndRejected,
+        EndReason::Busy => Text::EndBusy,
+        EndReason::Declined => Text::EndDeclined,
+        EndReason::Transferred => Text::EndTransferred,
+        EndReason::Failed { .. } => Text::EndFailed,
+    }
+}
+
+fn ended(view: CallView, outcome: Text) -> HistoryEntry {
+    let since_start = view.started.elapsed();
+    HistoryEntry {
+        remote: view.remote,
+        outgoing: view.outgoing,
+        started_at: chrono::Local::now() - chrono::Duration::from_std(since_start).unwrap_or_default(),
+        talked: view.connected.map(|at| at.elapsed()),
+        outcome,
+        notes: view.notes,
+    }
+}

@@ -1,0 +1,87 @@
+//! The Phone pane driven like an agent would: connect the phone for direct
+//! calls, take a real SIP call placed by a second softphone on 127.0.0.1,
+//! answer it from the banner, hold, resume, hang up, and find it in the
+//! history. The window's phone opens the sound card through cpal; with no
+//! sound card here, the pane must say why the call has no sound.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly on purpose")]
+
+#[path = "support/workstation.rs"]
+mod workstation;
+
+use egui_kittest::kittest::Queryable;
+use egui_material_icons::icons as i;
+use std::sync::Arc;
+use std::time::Duration;
+use switchboard::ui::mode::Mode;
+use switchboard::ui::phone::CallPhase;
+use switchboard::voice::phone::{AudioRoute, EchoPort, Phone, PhoneCommand, PhoneEvent, PhoneSettings};
+use switchboard::voice::sip::ua::{EndReason, UaEvent};
+use workstation::{close, launch, wait_until};
+
+fn label(icon: egui_material_icons::MaterialIcon, text: &str) -> String {
+    format!("{} {text}", icon.codepoint)
+}
+
+#[test]
+fn an_agent_takes_a_call_holds_it_and_hangs_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, engine) = launch(dir.path(), "agent");
+    harness.ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Phone").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().mode, Mode::Phone);
+    harness.snapshot("phone_account");
+    // A fixed port keeps the pictures the same from run to run.
+    let port = 45_071;
+    harness.state_mut().phone.form.port = port.to_string();
+    harness.get_by_label(&label(i::ICON_PHONELINK_RING, "Connect the phone")).click();
+    wait_until(&mut harness, |app| app.phone.local_address.is_some());
+
+    // A customer's softphone calls the agent's.
+    let settings = PhoneSettings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        user: "customer".into(),
+        display_name: Some("Claire Martin".into()),
+        audio: AudioRoute::Custom(Arc::new(|| {
+            Ok(Box::new(EchoPort::default()) as Box<dyn switchboard::voice::phone::AudioPort>)
+        })),
+        ..PhoneSettings::default()
+    };
+    let customer = Phone::start(settings, || {}).unwrap();
+    customer.send(PhoneCommand::Dial(format!("sip:agent@127.0.0.1:{port}")));
+    wait_until(&mut harness, |app| app.phone.incoming().is_some());
+    harness.get_by_label("Incoming call from Claire Martin <customer@127.0.0.1>");
+    // The banner and the call's card both offer Answer; the banner's comes first.
+    harness.get_all_by_label(&label(i::ICON_CALL, "Answer")).next().unwrap().click();
+    wait_until(&mut harness, |app| app.phone.calls.first().is_some_and(|c| c.phase == CallPhase::Connected));
+    wait_until(&mut harness, |app| app.phone.calls.first().is_some_and(|c| c.no_sound.is_some()));
+    harness.get_by_label(&label(i::ICON_PAUSE, "Hold")).click();
+    wait_until(&mut harness, |app| app.phone.calls.first().is_some_and(|c| c.held));
+    harness.get_by_label("On hold");
+    // Pin the call timer for the picture.
+    harness.state_mut().phone.calls[0].connected = Some(std::time::Instant::now());
+    harness.run_steps(3);
+    harness.snapshot("phone_call_on_hold");
+    harness.get_by_label(&label(i::ICON_PAUSE, "Resume")).click();
+    wait_until(&mut harness, |app| app.phone.calls.first().is_some_and(|c| !c.held));
+    harness.get_by_label(&label(i::ICON_CALL_END, "Hang up")).click();
+    wait_until(&mut harness, |app| app.phone.calls.is_empty() && !app.phone.history.is_empty());
+    // Pin the clock times for the picture.
+    let entry = &mut harness.state_mut().phone.history[0];
+    entry.started_at =
+        chrono::DateTime::parse_from_rfc3339("2026-11-22T09:30:00+00:00").unwrap().with_timezone(&chrono::Local);
+    entry.talked = Some(Duration::from_secs(75));
+    harness.run_steps(3);
+    harness.snapshot("phone_history");
+    assert!(harness.query_by_label_contains("Hung up").is_some(), "the history says how it ended");
+
+    let mut ended = None;
+    for _ in 0..50 {
+        if let Some(PhoneEvent::Sip(UaEvent::Ended { reason, .. })) = customer.wait_event(Duration::from_millis(100)) {
+            ended = Some(reason);
+            break;
+        }
+    }
+    assert_eq!(ended, Some(EndReason::RemoteHangup), "the customer heard the agent hang up");
+    close(harness, &engine);
+}
