@@ -90,6 +90,7 @@ pub fn run(options: RunOptions) -> Result<(), StartError> {
                 started: Some(options.started),
                 report_first_frame: options.report_first_frame,
                 screenshots: options.screenshots,
+                settings_dir: Some(options.data_dir.clone()),
             };
             Ok(Box::new(App::new(&cc.egui_ctx, Box::new(connection), app_options)))
         }),

@@ -71,7 +71,9 @@ fn an_agent_takes_a_call_holds_it_and_hangs_up() {
     entry.started_at =
         chrono::DateTime::parse_from_rfc3339("2026-11-22T09:30:00+00:00").unwrap().with_timezone(&chrono::Local);
     entry.talked = Some(Duration::from_secs(75));
+    harness.get_by_label(&label(i::ICON_HEADSET_MIC, "Audio")).click();
     harness.run_steps(3);
+    harness.get_by_label("Find devices");
     harness.snapshot("phone_history");
     assert!(harness.query_by_label_contains("Hung up").is_some(), "the history says how it ended");
 

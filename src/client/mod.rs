@@ -6,6 +6,7 @@
 
 mod embedded;
 mod model;
+pub mod phone_settings;
 
 pub use embedded::Embedded;
 pub use model::{Model, Notice, NoticeBody, NoticeKind};

@@ -94,7 +94,7 @@ texts! {
     SipServerHint => "host[:port], blank for direct calls", "hôte[:port], vide : appels directs";
     SipUser => "User", "Utilisateur";
     SipPassword => "Password", "Mot de passe";
-    PasswordInMemory => "The password stays in memory only; it is never written to disk.", "Le mot de passe reste en mémoire seulement ; il n'est jamais écrit sur disque.";
+    PasswordInMemory => "The account is saved on this computer when the phone connects; the password is stored encrypted, never in plain text.", "Le compte est enregistré sur cet ordinateur à la connexion ; le mot de passe est stocké chiffré, jamais en clair.";
     UseTcp => "Use TCP", "Utiliser TCP";
     LocalPort => "Local SIP port", "Port SIP local";
     ConnectPhone => "Connect the phone", "Connecter le téléphone";
@@ -132,6 +132,13 @@ texts! {
     EndTransferred => "Transferred", "Transféré";
     EndFailed => "Failed", "Échec";
     CallBack => "Call back", "Rappeler";
+    AudioSettings => "Audio", "Audio";
+    Microphone => "Microphone", "Microphone";
+    Speaker => "Speaker", "Haut-parleur";
+    SystemDefault => "System default", "Par défaut du système";
+    FindDevices => "Find devices", "Rechercher les appareils";
+    InputLevel => "Microphone level", "Niveau du micro";
+    DevicesNextCall => "Devices apply from the next call; volumes at once.", "Les appareils s'appliquent à l'appel suivant ; les volumes tout de suite.";
     RoutingLater => "The routing desk — In progress, Deferred and History folders, transfer, defer and dispositions — arrives in a later release. Offers already reach you through the banner above, and accepted conversations appear in the Inbox.", "Le bureau de routage — dossiers En cours, Reportées et Historique, transfert, report et qualification — arrive dans une prochaine version. Les offres vous parviennent déjà par le bandeau ci-dessus, et les conversations acceptées apparaissent dans la boîte de réception.";
     QueuesLater => "Live queue and campaign cards arrive in a later release, computed by the routing core. No figures are shown until they are real.", "Les cartes temps réel des files et campagnes arrivent dans une prochaine version, calculées par le moteur de routage. Aucun chiffre n'est affiché tant qu'il n'est pas réel.";
     ActivityLater => "Your daily and weekly activity charts arrive in a later release.", "Vos graphiques d'activité du jour et de la semaine arrivent dans une prochaine version.";

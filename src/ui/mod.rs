@@ -33,6 +33,8 @@ pub struct AppOptions {
     pub report_first_frame: Option<std::path::PathBuf>,
     /// Capture each mode to PNG files in this folder, then close.
     pub screenshots: Option<std::path::PathBuf>,
+    /// Where the phone account is saved between runs (`None`: not saved).
+    pub settings_dir: Option<std::path::PathBuf>,
 }
 
 /// The state of the Inbox pane that lives between frames.
@@ -106,6 +108,10 @@ impl App {
             None
         };
         let screenshots = options.screenshots.clone().map(screenshot::Capture::new);
+        let mut phone = phone::PhoneDesk::default();
+        if let Some(dir) = &options.settings_dir {
+            phone.load(dir);
+        }
         Self {
             connection,
             model,
@@ -115,7 +121,7 @@ impl App {
             inbox: InboxState::default(),
             palette: None,
             notifications_open: false,
-            phone: phone::PhoneDesk::default(),
+            phone,
             ctx: ctx.clone(),
             sound,
             chimed: HashSet::new(),
@@ -156,6 +162,13 @@ impl App {
             && let Some(sound) = &self.sound
         {
             sound.play();
+        }
+        // Saved once a slider is let go, not on every step of the drag.
+        if self.phone.audio_unsaved
+            && !self.ctx.input(|i| i.pointer.any_down())
+            && let Some(dir) = &self.options.settings_dir
+        {
+            self.phone.save(dir);
         }
     }
 
@@ -221,6 +234,11 @@ impl App {
             UiCommand::ConnectPhone => {
                 let ctx = self.ctx.clone();
                 self.phone.connect(move || ctx.request_repaint());
+                if self.phone.is_connected()
+                    && let Some(dir) = &self.options.settings_dir
+                {
+                    self.phone.save(dir);
+                }
             }
             UiCommand::DisconnectPhone => self.phone.disconnect(),
             UiCommand::Dial(number) => self.phone.send(PhoneCommand::Dial(number)),

@@ -4,6 +4,8 @@
 //! threads are applied once per frame; nothing here blocks.
 
 use super::i18n::Text;
+use crate::client::phone_settings::{self, SavedPhone};
+use crate::voice::audio::{AudioDevices, AudioSettings};
 use crate::voice::phone::{AudioRoute, CallStats, Phone, PhoneCommand, PhoneEvent, PhoneSettings};
 use crate::voice::sdp::Direction;
 use crate::voice::sip::transaction::Transport;
@@ -18,7 +20,7 @@ pub struct AccountForm {
     pub server: String,
     /// The SIP user.
     pub user: String,
-    /// The SIP password (kept in memory only).
+    /// The SIP password (saved only sealed).
     pub password: String,
     /// TCP instead of UDP.
     pub tcp: bool,
@@ -118,9 +120,57 @@ pub struct PhoneDesk {
     pub dial: String,
     /// The last thing that went wrong, for the pane.
     pub error: Option<String>,
+    /// Devices and volumes for calls.
+    pub audio: AudioSettings,
+    /// The devices found, once listed.
+    pub devices: Option<Result<AudioDevices, String>>,
+    listing: Option<std::sync::mpsc::Receiver<Result<AudioDevices, String>>>,
+    /// The audio choices changed and are not saved yet.
+    pub audio_unsaved: bool,
 }
 
 impl PhoneDesk {
+    /// Fills the form from the account saved in `dir`, if any.
+    pub fn load(&mut self, dir: &std::path::Path) {
+        match phone_settings::load(dir) {
+            Ok(Some((saved, password))) => {
+                self.form = AccountForm {
+                    server: saved.server,
+                    user: saved.user,
+                    password: password.unwrap_or_default(),
+                    tcp: saved.tcp,
+                    port: saved.port,
+                };
+                self.audio = saved.audio;
+            }
+            Ok(None) => {}
+            Err(error) => self.error = Some(error.to_string()),
+        }
+    }
+
+    /// Saves the form's account in `dir` on a background thread (the window never waits on the disk).
+    pub fn save(&mut self, dir: &std::path::Path) {
+        self.audio_unsaved = false;
+        let saved = SavedPhone {
+            server: self.form.server.clone(),
+            user: self.form.user.clone(),
+            tcp: self.form.tcp,
+            port: self.form.port.clone(),
+            audio: self.audio.clone(),
+            sealed_password: None,
+        };
+        let password = Some(self.form.password.clone()).filter(|p| !p.is_empty());
+        let dir = dir.to_path_buf();
+        let spawned = std::thread::Builder::new().name("save-phone".into()).spawn(move || {
+            if let Err(error) = phone_settings::save(&dir, saved, password.as_deref()) {
+                tracing::warn!(%error, "the phone account was not saved");
+            }
+        });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "the phone account was not saved");
+        }
+    }
+
     /// True once the phone runs.
     #[must_use]
     pub fn is_connected(&self) -> bool {
@@ -152,7 +202,7 @@ impl PhoneDesk {
             password: Some(self.form.password.clone()).filter(|p| !p.is_empty()),
             transport: if self.form.tcp { Transport::Tcp } else { Transport::Udp },
             listen: SocketAddr::from(([0, 0, 0, 0], port)),
-            audio: AudioRoute::Device(crate::voice::audio::AudioSettings::default()),
+            audio: AudioRoute::Device(self.audio.clone()),
             ..PhoneSettings::default()
         };
         match Phone::start(settings, wake) {
@@ -174,6 +224,31 @@ impl PhoneDesk {
         for call in std::mem::take(&mut self.calls) {
             self.history.insert(0, ended(call, Text::EndHungUp));
         }
+    }
+
+    /// Lists the audio devices on a background thread (the sound system can be slow to answer).
+    pub fn list_devices(&mut self) {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new().name("audio-devices".into()).spawn(move || {
+            let _ = sender.send(crate::voice::audio::devices().map_err(|e| e.to_string()));
+        });
+        if spawned.is_ok() {
+            self.listing = Some(receiver);
+        }
+    }
+
+    /// Applies changed devices or volumes: volumes at once, devices from the next call.
+    pub fn apply_audio(&mut self) {
+        self.audio_unsaved = true;
+        if let Some(phone) = &self.phone {
+            phone.send(PhoneCommand::SetAudio(self.audio.clone()));
+        }
+    }
+
+    /// The microphone level of the call in progress, 0–1.
+    #[must_use]
+    pub fn input_level(&self) -> f32 {
+        self.phone.as_ref().map_or(0.0, Phone::input_level)
     }
 
     /// Sends a command to the phone.
@@ -200,6 +275,12 @@ impl PhoneDesk {
 
     /// Applies what the phone reported; returns true when a call started ringing here.
     pub fn pump(&mut self) -> bool {
+        if let Some(listing) = &self.listing
+            && let Ok(devices) = listing.try_recv()
+        {
+            self.devices = Some(devices);
+            self.listing = None;
+        }
         let Some(phone) = &self.phone else { return false };
         let mut events = Vec::new();
         while let Some(event) = phone.try_event() {

@@ -19,7 +19,8 @@ pub fn launch(data: &Path, login: &str) -> (Harness<'static, App>, EngineHandle)
         let ctx = cc.egui_ctx.clone();
         let waker: switchboard::client::Waker = std::sync::Arc::new(move || ctx.request_repaint());
         let connection = Embedded::connect(handle, &login, waker);
-        let options = AppOptions { sound: false, started: None, report_first_frame: None, screenshots: None };
+        let options =
+            AppOptions { sound: false, started: None, report_first_frame: None, screenshots: None, settings_dir: None };
         App::new(&cc.egui_ctx, Box::new(connection), options)
     });
     wait_until(&mut harness, |app| app.model.me.is_some());

@@ -25,6 +25,8 @@ pub fn show(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
         ui.vertical(|ui| {
             ui.set_width(LEFT_WIDTH);
             dialer(app, ui, requests);
+            ui.add_space(SPACE * 2.0);
+            audio(app, ui);
         });
         ui.add_space(SPACE * 2.0);
         ui.vertical(|ui| {
@@ -178,6 +180,78 @@ fn dialer(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
         }
         if ui.add_sized([48.0, 40.0], egui::Button::new(i::ICON_BACKSPACE.codepoint)).clicked() {
             dial.pop();
+        }
+    });
+}
+
+/// Devices, volumes and the microphone meter.
+fn audio(app: &mut App, ui: &mut Ui) {
+    let lang = app.language;
+    let palette = app.theme.palette();
+    let in_call = app.phone.calls.iter().any(|c| c.phase == CallPhase::Connected);
+    let level = app.phone.input_level();
+    egui::CollapsingHeader::new(
+        RichText::new(format!("{} {}", i::ICON_HEADSET_MIC.codepoint, tr(lang, Text::AudioSettings))).strong(),
+    )
+    .id_salt("phone-audio")
+    .show(ui, |ui| {
+        let desk = &mut app.phone;
+        if desk.devices.is_none() && ui.button(tr(lang, Text::FindDevices)).clicked() {
+            desk.list_devices();
+        }
+        let mut changed = false;
+        let (inputs, outputs) = match &desk.devices {
+            Some(Ok(devices)) => (devices.inputs.clone(), devices.outputs.clone()),
+            Some(Err(error)) => {
+                ui.label(RichText::new(error).color(palette.warning));
+                (Vec::new(), Vec::new())
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        for (name, choice, options, id) in [
+            (Text::Microphone, &mut desk.audio.input_device, inputs, "microphone"),
+            (Text::Speaker, &mut desk.audio.output_device, outputs, "speaker"),
+        ] {
+            let label = ui.label(tr(lang, name));
+            let shown = choice.clone().unwrap_or_else(|| tr(lang, Text::SystemDefault).to_owned());
+            egui::ComboBox::from_id_salt(id)
+                .selected_text(shown)
+                .width(LEFT_WIDTH - 24.0)
+                .show_ui(ui, |ui| {
+                    changed |= ui.selectable_value(choice, None, tr(lang, Text::SystemDefault)).changed();
+                    for option in options {
+                        changed |= ui.selectable_value(choice, Some(option.clone()), option).changed();
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        }
+        ui.add_space(4.0);
+        egui::Grid::new("phone-volumes").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+            for (name, volume) in
+                [(Text::Microphone, &mut desk.audio.input_volume), (Text::Speaker, &mut desk.audio.output_volume)]
+            {
+                let label = ui.label(format!("{} {}", i::ICON_VOLUME_UP.codepoint, tr(lang, name)));
+                let slider = egui::Slider::new(volume, 0.0..=2.0).show_value(false);
+                changed |= ui.add(slider).labelled_by(label.id).changed();
+                ui.end_row();
+            }
+        });
+        if in_call {
+            ui.horizontal(|ui| {
+                ui.label(tr(lang, Text::InputLevel));
+                ui.add(
+                    egui::ProgressBar::new(level.clamp(0.0, 1.0))
+                        .desired_width(160.0)
+                        .desired_height(8.0)
+                        .fill(palette.success),
+                );
+            });
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        ui.label(RichText::new(tr(lang, Text::DevicesNextCall)).small().color(palette.muted));
+        if changed {
+            desk.apply_audio();
         }
     });
 }

@@ -22,6 +22,12 @@ pub trait AudioPort: Send {
     fn read_frame(&mut self, out: &mut [i16; FRAME]) -> bool;
     /// Takes the next frame heard from the other party.
     fn write_frame(&mut self, frame: &[i16; FRAME]);
+    /// Sets microphone and speaker gains (0–2), where the port has them.
+    fn set_volumes(&mut self, _input: f32, _output: f32) {}
+    /// The microphone level, 0–1, where the port measures one.
+    fn input_level(&self) -> f32 {
+        0.0
+    }
 }
 
 /// Sends back what it hears: an echo-test line.
@@ -52,7 +58,7 @@ impl AudioPort for EchoPort {
 
 /// The sound card, through cpal.
 struct DevicePort {
-    _audio: crate::voice::audio::CallAudio,
+    audio: crate::voice::audio::CallAudio,
     microphone: crate::voice::audio::Microphone,
     speaker: crate::voice::audio::Speaker,
 }
@@ -64,6 +70,15 @@ impl AudioPort for DevicePort {
 
     fn write_frame(&mut self, frame: &[i16; FRAME]) {
         self.speaker.write_frame(frame);
+    }
+
+    fn set_volumes(&mut self, input: f32, output: f32) {
+        self.audio.set_input_volume(input);
+        self.audio.set_output_volume(output);
+    }
+
+    fn input_level(&self) -> f32 {
+        self.audio.input_level()
     }
 }
 
@@ -109,6 +124,7 @@ pub(super) enum MediaCommand {
     Dtmf(char),
     Mute(bool),
     Play(Arc<[i16]>, bool),
+    Volumes(f32, f32),
     Stop,
 }
 
@@ -152,7 +168,7 @@ fn open_port(route: &AudioRoute, call: CallHandle, outbox: &Outbox) -> Box<dyn A
         AudioRoute::Custom(factory) => factory(),
         AudioRoute::Device(settings) => crate::voice::audio::CallAudio::open(settings)
             .map(|(audio, microphone, speaker)| {
-                Box::new(DevicePort { _audio: audio, microphone, speaker }) as Box<dyn AudioPort>
+                Box::new(DevicePort { audio, microphone, speaker }) as Box<dyn AudioPort>
             })
             .map_err(|e| e.to_string()),
     };
@@ -201,7 +217,9 @@ fn run(
                 MediaCommand::Dtmf(digit) => session.send_dtmf(digit),
                 MediaCommand::Mute(value) => muted = value,
                 MediaCommand::Play(samples, hang_up) => clip = Some((samples, 0, hang_up)),
+                MediaCommand::Volumes(input, output) => port.set_volumes(input, output),
                 MediaCommand::Stop => {
+                    outbox.level.store(0, std::sync::atomic::Ordering::Relaxed);
                     if let (Some(to), Some(bye)) = (remote_rtcp, session.goodbye()) {
                         let _ = ports.rtcp.send_to(bye, to);
                     }
@@ -230,6 +248,8 @@ fn run(
         if !port.read_frame(&mut spoken) || muted {
             spoken = [0; FRAME];
         }
+        let level = if muted { 0.0 } else { port.input_level() };
+        outbox.level.store(level.to_bits(), std::sync::atomic::Ordering::Relaxed);
         if let Some((samples, at, hang_up)) = &mut clip {
             for (slot, sample) in spoken.iter_mut().zip(samples.iter().skip(*at).chain(std::iter::repeat(&0))) {
                 *slot = *sample;

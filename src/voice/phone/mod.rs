@@ -17,6 +17,7 @@ use crate::voice::sip::ua::{Account, CallHandle, UaEvent, UserAgent};
 use signalling::{Outbox, Signalling};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::sync::mpsc;
 
 /// How the phone reaches the network and where its sound goes.
@@ -110,6 +111,8 @@ pub enum PhoneCommand {
     Mute(CallHandle, bool),
     /// Play a clip (8 kHz samples) into the call; `true` hangs up after it.
     PlayClip(CallHandle, Arc<[i16]>, bool),
+    /// Use these devices and volumes: volumes at once, devices from the next call.
+    SetAudio(AudioSettings),
     /// Stop the phone: hang up, unregister, close sockets.
     Shutdown,
 }
@@ -175,6 +178,7 @@ pub enum PhoneError {
 /// A running softphone.
 pub struct Phone {
     commands: mpsc::UnboundedSender<PhoneCommand>,
+    level: Arc<AtomicU32>,
     events: std::sync::mpsc::Receiver<PhoneEvent>,
     local: SocketAddr,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -220,13 +224,14 @@ impl Phone {
         );
         let (commands, receiver) = mpsc::unbounded_channel();
         let (events_out, events) = std::sync::mpsc::channel();
-        let outbox = Arc::new(Outbox { events: events_out, wake: Arc::new(wake) });
+        let level = Arc::new(AtomicU32::new(0));
+        let outbox = Arc::new(Outbox { events: events_out, wake: Arc::new(wake), level: level.clone() });
         let signalling = Signalling::new(settings, ua, udp, local, outbox);
         let thread = std::thread::Builder::new()
             .name("sip".into())
             .spawn(move || runtime.block_on(signalling.run(listener, receiver)))
             .map_err(|e| PhoneError::Start(e.to_string()))?;
-        Ok(Self { commands, events, local, thread: Some(thread) })
+        Ok(Self { commands, events, level, local, thread: Some(thread) })
     }
 
     /// Asks the phone to do something; the outcome comes back as events.
@@ -244,6 +249,12 @@ impl Phone {
     #[must_use]
     pub fn wait_event(&self, timeout: std::time::Duration) -> Option<PhoneEvent> {
         self.events.recv_timeout(timeout).ok()
+    }
+
+    /// The microphone level of the call in progress, 0–1 (0 without a sound card).
+    #[must_use]
+    pub fn input_level(&self) -> f32 {
+        f32::from_bits(self.level.load(Ordering::Relaxed))
     }
 
     /// The SIP address the phone listens on.

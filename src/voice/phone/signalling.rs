@@ -3,7 +3,7 @@
 //! own so that a busy UI or engine never delays a retransmission.
 
 use super::media::{MediaCommand, MediaHandle, MediaPorts};
-use super::{PhoneCommand, PhoneError, PhoneEvent, PhoneSettings};
+use super::{AudioRoute, PhoneCommand, PhoneError, PhoneEvent, PhoneSettings};
 use crate::voice::sdp::{Direction, LocalMedia};
 use crate::voice::sip::message::{MAX_MESSAGE, Message};
 use crate::voice::sip::transaction::{Peer, Transport};
@@ -27,6 +27,8 @@ enum Wire {
 pub(super) struct Outbox {
     pub events: std::sync::mpsc::Sender<PhoneEvent>,
     pub wake: Arc<dyn Fn() + Send + Sync>,
+    /// The microphone level of the call in progress (f32 bits).
+    pub level: Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Outbox {
@@ -324,6 +326,13 @@ impl Signalling {
                 if let Some(media) = self.media.get(&call) {
                     media.send(MediaCommand::Play(samples, then_hang_up));
                 }
+                Ok(())
+            }
+            PhoneCommand::SetAudio(audio) => {
+                for media in self.media.values() {
+                    media.send(MediaCommand::Volumes(audio.input_volume, audio.output_volume));
+                }
+                self.settings.audio = AudioRoute::Device(audio);
                 Ok(())
             }
             PhoneCommand::Shutdown => Ok(()),
