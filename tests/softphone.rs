@@ -167,9 +167,9 @@ fn sipp_calls_us_with_pcma_and_dtmf_and_we_hear_both() {
 }
 
 #[test]
-fn a_busy_callee_ends_the_call_as_busy() {
+fn a_busy_callee_rings_back_then_ends_the_call_as_busy() {
     let mut sipp = Sipp::start(include_str!("support/sipp/callee_busy.xml"), None, "agent", Duration::from_secs(20));
-    let (route, _) = recording_route(0.0);
+    let (route, heard) = recording_route(0.0);
     let phone = Phone::start(settings(route), || {}).unwrap();
     phone.send(PhoneCommand::Dial(format!("sip:busy@127.0.0.1:{}", sipp.port)));
     expect(&phone, "ringing", Duration::from_secs(5), |e| {
@@ -177,6 +177,9 @@ fn a_busy_callee_ends_the_call_as_busy() {
     });
     assert_eq!(expect(&phone, "the busy signal", Duration::from_secs(5), ended), EndReason::Busy);
     assert!(sipp.succeeded(Duration::from_secs(5)), "sipp got our ACK: {}", sipp.process.output());
+    let heard = heard.lock().unwrap().clone();
+    assert!(heard.len() >= 800, "ring-back played while the callee rang: {} samples", heard.len());
+    assert!(tone_energy(&heard, 440.0, 8000.0) > 1e-3, "the ring-back is the 440 Hz tone");
 }
 
 fn registered(phone: &Phone) {
@@ -294,4 +297,27 @@ fn cancelling_before_the_answer_and_calling_nobody_through_kamailio() {
     phone.send(PhoneCommand::Dial("nobody".into()));
     let reason = expect(&phone, "the 404", Duration::from_secs(5), ended);
     assert!(matches!(reason, EndReason::Failed { code: 404, .. }), "{reason:?}");
+}
+
+#[test]
+fn a_second_call_beeps_into_the_call_in_progress() {
+    let baresip = Baresip::start(&BaresipRole::Echo);
+    let (route, heard) = recording_route(0.0);
+    let agent = Phone::start(settings(route), || {}).unwrap();
+    agent.send(PhoneCommand::Dial(format!("sip:echo@127.0.0.1:{}", baresip.sip_port)));
+    let (first, _) = expect(&agent, "the first call", Duration::from_secs(10), connected);
+    let (other_route, _) = recording_route(0.0);
+    let caller = Phone::start(settings(other_route), || {}).unwrap();
+    caller.send(PhoneCommand::Dial(format!("sip:agent@{}", agent.local_address())));
+    let second = expect(&agent, "the second call ringing", Duration::from_secs(5), |e| match e {
+        PhoneEvent::Sip(UaEvent::Incoming { call, .. }) => Some(*call),
+        _ => None,
+    });
+    let before = heard.lock().unwrap().len();
+    std::thread::sleep(Duration::from_millis(800));
+    let beeped = heard.lock().unwrap()[before..].to_vec();
+    assert!(tone_energy(&beeped, 440.0, 8000.0) > 1e-3, "the call-waiting beep was heard in the first call");
+    agent.send(PhoneCommand::Reject(second));
+    agent.send(PhoneCommand::Hangup(first));
+    assert_eq!(expect(&caller, "the second caller told busy", Duration::from_secs(5), ended), EndReason::Busy);
 }

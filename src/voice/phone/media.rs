@@ -8,6 +8,7 @@ use crate::voice::jitter::FRAME;
 use crate::voice::media::MediaSession;
 use crate::voice::sdp::Negotiated;
 use crate::voice::sip::ua::CallHandle;
+use crate::voice::tones::{Tone, ToneGenerator};
 use std::collections::VecDeque;
 use std::net::{IpAddr, UdpSocket};
 use std::sync::Arc;
@@ -125,6 +126,7 @@ pub(super) enum MediaCommand {
     Mute(bool),
     Play(Arc<[i16]>, bool),
     Volumes(f32, f32),
+    CallWaiting(bool),
     Stop,
 }
 
@@ -134,10 +136,11 @@ pub(super) struct MediaHandle {
 }
 
 impl MediaHandle {
+    /// Starts a call's media; without `media` yet (the callee rings), it plays ring-back.
     pub(super) fn start(
         call: CallHandle,
         ports: MediaPorts,
-        media: Negotiated,
+        media: Option<Negotiated>,
         settings: &PhoneSettings,
         outbox: Arc<Outbox>,
     ) -> Self {
@@ -183,7 +186,7 @@ const TICK: Duration = Duration::from_millis(10);
 fn run(
     call: CallHandle,
     ports: &MediaPorts,
-    media: Negotiated,
+    media: Option<Negotiated>,
     mut port: Box<dyn AudioPort>,
     commands: &mpsc::Receiver<MediaCommand>,
     outbox: &Outbox,
@@ -195,12 +198,15 @@ fn run(
         }
     }
     let started = Instant::now();
-    let mut session = MediaSession::new(&media, rand::random());
-    let mut remote = media.remote_rtp;
-    let mut remote_rtcp = media.remote_rtcp;
+    // Until the call has media, the caller hears ring-back.
+    let mut session = media.map(|media| MediaSession::new(&media, rand::random()));
+    let mut ringback = session.is_none().then(|| ToneGenerator::new(Tone::Ringback));
+    let mut call_waiting: Option<ToneGenerator> = None;
+    let mut remote = media.and_then(|m| m.remote_rtp);
+    let mut remote_rtcp = media.and_then(|m| m.remote_rtcp);
     let mut latched = false;
     let mut buffer = [0u8; 2048];
-    let (mut heard, mut spoken) = ([0i16; FRAME], [0i16; FRAME]);
+    let (mut heard, mut spoken, mut tone) = ([0i16; FRAME], [0i16; FRAME], [0i16; FRAME]);
     let mut muted = false;
     let mut clip: Option<(Arc<[i16]>, usize, bool)> = None;
     let mut next_stats = Duration::from_secs(1);
@@ -212,15 +218,24 @@ fn run(
                     remote = media.remote_rtp;
                     remote_rtcp = media.remote_rtcp;
                     latched = false;
-                    session.update(&media);
+                    ringback = None;
+                    match &mut session {
+                        Some(session) => session.update(&media),
+                        None => session = Some(MediaSession::new(&media, rand::random())),
+                    }
                 }
-                MediaCommand::Dtmf(digit) => session.send_dtmf(digit),
+                MediaCommand::Dtmf(digit) => {
+                    if let Some(session) = &mut session {
+                        session.send_dtmf(digit);
+                    }
+                }
                 MediaCommand::Mute(value) => muted = value,
                 MediaCommand::Play(samples, hang_up) => clip = Some((samples, 0, hang_up)),
                 MediaCommand::Volumes(input, output) => port.set_volumes(input, output),
+                MediaCommand::CallWaiting(on) => call_waiting = on.then(|| ToneGenerator::new(Tone::CallWaiting)),
                 MediaCommand::Stop => {
                     outbox.level.store(0, std::sync::atomic::Ordering::Relaxed);
-                    if let (Some(to), Some(bye)) = (remote_rtcp, session.goodbye()) {
+                    if let (Some(to), Some(bye)) = (remote_rtcp, session.as_mut().and_then(MediaSession::goodbye)) {
                         let _ = ports.rtcp.send_to(bye, to);
                     }
                     return;
@@ -235,15 +250,29 @@ fn run(
                 remote = Some(from);
             }
             latched = true;
-            if let Some(digit) = session.receive_rtp(buffer.get(..length).unwrap_or_default(), now) {
+            if let Some(digit) =
+                session.as_mut().and_then(|s| s.receive_rtp(buffer.get(..length).unwrap_or_default(), now))
+            {
                 outbox.send(PhoneEvent::Dtmf { call, digit });
             }
         }
         while let Ok((length, _)) = ports.rtcp.recv_from(&mut buffer) {
-            session.receive_rtcp(buffer.get(..length).unwrap_or_default(), now, wall_clock());
+            if let Some(session) = &mut session {
+                session.receive_rtcp(buffer.get(..length).unwrap_or_default(), now, wall_clock());
+            }
         }
         // Play first, then capture, so an echo line returns a frame in the same tick.
-        session.play(now, &mut heard);
+        match (&mut session, &mut ringback) {
+            (Some(session), _) => session.play(now, &mut heard),
+            (None, Some(ringback)) => ringback.fill(&mut heard),
+            (None, None) => heard = [0; FRAME],
+        }
+        if let Some(beep) = &mut call_waiting {
+            beep.fill(&mut tone);
+            for (sample, added) in heard.iter_mut().zip(tone) {
+                *sample = sample.saturating_add(added);
+            }
+        }
         port.write_frame(&heard);
         if !port.read_frame(&mut spoken) || muted {
             spoken = [0; FRAME];
@@ -260,17 +289,19 @@ fn run(
                 clip = None;
             }
         }
-        if let Some(packet) = session.capture(&spoken, now)
-            && let Some(to) = remote
-        {
-            let _ = ports.rtp.send_to(packet, to);
-        }
-        if let (Some(report), Some(to)) = (session.rtcp_report(now, wall_clock()), remote_rtcp) {
-            let _ = ports.rtcp.send_to(report, to);
-        }
-        if now >= next_stats {
-            next_stats = now + Duration::from_secs(1);
-            outbox.send(PhoneEvent::Stats { call, stats: session.stats() });
+        if let Some(session) = &mut session {
+            if let Some(packet) = session.capture(&spoken, now)
+                && let Some(to) = remote
+            {
+                let _ = ports.rtp.send_to(packet, to);
+            }
+            if let (Some(report), Some(to)) = (session.rtcp_report(now, wall_clock()), remote_rtcp) {
+                let _ = ports.rtcp.send_to(report, to);
+            }
+            if now >= next_stats {
+                next_stats = now + Duration::from_secs(1);
+                outbox.send(PhoneEvent::Stats { call, stats: session.stats() });
+            }
         }
         tick += 1;
         let next = started + TICK * tick;

@@ -48,6 +48,8 @@ pub(super) struct Signalling {
     media: HashMap<CallHandle, MediaHandle>,
     /// RTP sockets reserved for calls not yet connected.
     reserved: HashMap<CallHandle, MediaPorts>,
+    /// Incoming calls not yet answered.
+    ringing_here: std::collections::HashSet<CallHandle>,
     outbox: Arc<Outbox>,
     local: SocketAddr,
 }
@@ -124,6 +126,7 @@ impl Signalling {
             started: Instant::now(),
             media: HashMap::new(),
             reserved: HashMap::new(),
+            ringing_here: std::collections::HashSet::new(),
             outbox,
             local,
         }
@@ -364,12 +367,27 @@ impl Signalling {
     fn on_event(&mut self, event: UaEvent) {
         match &event {
             UaEvent::Progress { call, media: Some(media), .. } | UaEvent::Connected { call, media } => {
+                self.ringing_here.remove(call);
                 if let Some(handle) = self.media.get(call) {
                     handle.send(MediaCommand::Update(*media));
                 } else if let Some(ports) = self.reserved.remove(call) {
-                    let handle = MediaHandle::start(*call, ports, *media, &self.settings, self.outbox.clone());
+                    let handle = MediaHandle::start(*call, ports, Some(*media), &self.settings, self.outbox.clone());
                     self.media.insert(*call, handle);
                 }
+                self.call_waiting();
+            }
+            UaEvent::Progress { call, code: 180..=199, media: None } => {
+                // The callee rings and sent no early media: ring-back, played locally.
+                if !self.media.contains_key(call)
+                    && let Some(ports) = self.reserved.remove(call)
+                {
+                    let handle = MediaHandle::start(*call, ports, None, &self.settings, self.outbox.clone());
+                    self.media.insert(*call, handle);
+                }
+            }
+            UaEvent::Incoming { call, .. } => {
+                self.ringing_here.insert(*call);
+                self.call_waiting();
             }
             UaEvent::MediaChanged { call, media, .. } => {
                 if let Some(handle) = self.media.get(call) {
@@ -378,13 +396,23 @@ impl Signalling {
             }
             UaEvent::Ended { call, .. } => {
                 self.reserved.remove(call);
+                self.ringing_here.remove(call);
                 if let Some(handle) = self.media.remove(call) {
                     handle.stop();
                 }
+                self.call_waiting();
             }
             _ => {}
         }
         self.outbox.send(PhoneEvent::Sip(event));
+    }
+
+    /// Beeps in the calls in progress while another rings here.
+    fn call_waiting(&self) {
+        let waiting = !self.ringing_here.is_empty();
+        for media in self.media.values() {
+            media.send(MediaCommand::CallWaiting(waiting));
+        }
     }
 }
 
