@@ -175,7 +175,9 @@ impl Net {
                 let (from, to, message) = flight.remove(0);
                 let label = match &message.start {
                     StartLine::Request { method, .. } => method.to_string(),
-                    StartLine::Response { code, .. } => format!("{code} {}", message.method().unwrap()),
+                    StartLine::Response { code, .. } => {
+                        format!("{code} {}", message.method().map_or_else(|| "?".to_owned(), |m| m.to_string()))
+                    }
                 };
                 if let Some(at) = self.lose.iter().position(|l| *l == label) {
                     self.lose.remove(at);
