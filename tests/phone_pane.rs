@@ -12,6 +12,7 @@ use egui_kittest::kittest::Queryable;
 use egui_material_icons::icons as i;
 use std::sync::Arc;
 use std::time::Duration;
+use switchboard::domain::{CallDirection, CallOutcome, Timestamp};
 use switchboard::ui::mode::Mode;
 use switchboard::ui::phone::CallPhase;
 use switchboard::voice::phone::{AudioRoute, EchoPort, Phone, PhoneCommand, PhoneEvent, PhoneSettings};
@@ -65,17 +66,24 @@ fn an_agent_takes_a_call_holds_it_and_hangs_up() {
     harness.get_by_label(&label(i::ICON_PAUSE, "Resume")).click();
     wait_until(&mut harness, |app| app.phone.calls.first().is_some_and(|c| !c.held));
     harness.get_by_label(&label(i::ICON_CALL_END, "Hang up")).click();
-    wait_until(&mut harness, |app| app.phone.calls.is_empty() && !app.phone.history.is_empty());
+    // The engine records the call, and the history shows it from there.
+    wait_until(&mut harness, |app| app.phone.calls.is_empty() && !app.model.calls.is_empty());
+    let recorded = harness.state().model.calls[0].clone();
+    assert_eq!(
+        (recorded.direction, recorded.outcome, recorded.queue),
+        (CallDirection::Taken, CallOutcome::Answered, None)
+    );
+    assert!(recorded.remote.contains("customer@127.0.0.1"));
     // Pin the clock times for the picture.
-    let entry = &mut harness.state_mut().phone.history[0];
-    entry.started_at =
-        chrono::DateTime::parse_from_rfc3339("2026-11-22T09:30:00+00:00").unwrap().with_timezone(&chrono::Local);
-    entry.talked = Some(Duration::from_secs(75));
+    let entry = &mut harness.state_mut().model.calls[0];
+    entry.started_at = Timestamp(1_795_858_200_000);
+    entry.answered_at = Some(Timestamp(1_795_858_205_000));
+    entry.ended_at = Timestamp(1_795_858_280_000);
     harness.get_by_label(&label(i::ICON_HEADSET_MIC, "Audio")).click();
     harness.run_steps(3);
     harness.get_by_label("Find devices");
     harness.snapshot("phone_history");
-    assert!(harness.query_by_label_contains("Hung up").is_some(), "the history says how it ended");
+    assert!(harness.query_by_label_contains("Answered").is_some(), "the history says how it ended");
 
     let mut ended = None;
     for _ in 0..50 {

@@ -77,6 +77,8 @@ pub struct Model {
     pub open_thread: Option<(ThreadId, Vec<Message>)>,
     /// The demo generator, if this engine runs one.
     pub demo: Option<DemoState>,
+    /// My recent phone calls, newest first.
+    pub calls: Vec<crate::domain::PhoneCall>,
     /// The notification area, newest last.
     pub notices: Vec<Notice>,
     /// Notices not yet seen.
@@ -152,6 +154,7 @@ impl Model {
                 }
             }
             Event::DemoChanged(demo) => self.demo = Some(demo),
+            Event::CallRecorded(call) => self.calls.insert(0, call),
             Event::QueueStatusChanged { agent, queue, status } => {
                 if let Some(m) = self.memberships.iter_mut().find(|m| m.agent == agent && m.queue == queue) {
                     m.status = status;
@@ -194,6 +197,7 @@ impl Model {
         self.order_is_stale = true;
         self.offers = snapshot.offers;
         self.demo = snapshot.demo;
+        self.calls = snapshot.calls;
         self.clock_offset_ms = snapshot.now.0 - local_now.0;
         self.connected = true;
         if let Some((thread, _)) = &self.open_thread

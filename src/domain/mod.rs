@@ -3,12 +3,14 @@
 //! This module owns the vocabulary every other module speaks. It must not do IO,
 //! spawn tasks or know about SQLite, tokio or egui.
 
+mod calls;
 mod entities;
 mod ids;
 mod permission;
 mod time;
 mod work;
 
+pub use calls::{CallDirection, CallOutcome, MAX_NOTES, MAX_REMOTE, PhoneCall};
 pub use entities::*;
 pub use ids::*;
 pub use permission::{Permission, Role};

@@ -6,8 +6,8 @@ use super::Plan;
 use super::hub::Audience;
 use super::state::{DEMO_PAUSED_SETTING, State};
 use crate::domain::{
-    AgentStatus, Author, DeferUntil, InteractionId, Message, MessageId, Permission, QueueId, Role, ThreadId,
-    ThreadStatus, ThreadSummary, Timestamp, TransferTo, User, UserId,
+    AgentStatus, Author, DeferUntil, InteractionId, MAX_NOTES, MAX_REMOTE, Message, MessageId, Permission, PhoneCall,
+    QueueId, Role, ThreadId, ThreadStatus, ThreadSummary, Timestamp, TransferTo, User, UserId,
 };
 use crate::protocol::{Command, CommandError, Event, MAX_BODY_CHARS};
 use crate::routing::{MISSED_OFFERS_REASON, RoutingError, TransferTarget};
@@ -295,6 +295,19 @@ impl State {
                 plan.events.push((Audience::User(actor.id), Event::WaitExplained { thread: *thread, text }));
                 Ok(())
             }
+            Command::RecordCall { call } => {
+                require(&actor, Permission::HandleInteractions, command)?;
+                let call = checked_call(call, actor.id, now)?;
+                plan.changes.push(audit(
+                    now,
+                    Some(actor.id),
+                    "call.recorded",
+                    format!("user:{}", actor.id.0),
+                    format!("{:?} {:?}", call.direction, call.outcome),
+                ));
+                plan.changes.push(Change::PhoneCall(call));
+                Ok(())
+            }
             Command::SetDemoPaused { paused } => {
                 require(&actor, Permission::Administer, command)?;
                 if self.demo.is_none() {
@@ -442,4 +455,28 @@ fn routing_error(error: RoutingError) -> CommandError {
         RoutingError::InvalidInput(text) => CommandError::InvalidInput(text),
         other => CommandError::InvalidState(other.to_string()),
     }
+}
+
+/// A call as the client reported it, checked: the agent is the one who
+/// reports it, the times are in order and not in the future, texts are
+/// bounded, and a call recorded by an agent never claims a queue (queue
+/// calls are recorded by the routing core).
+fn checked_call(call: &PhoneCall, agent: UserId, now: Timestamp) -> Result<PhoneCall, CommandError> {
+    // A minute of slack for clocks that differ between machines.
+    const SLACK_MS: i64 = 60_000;
+    if call.ended_at.0 < call.started_at.0
+        || call.answered_at.is_some_and(|a| a.0 < call.started_at.0 || a.0 > call.ended_at.0)
+    {
+        return Err(CommandError::InvalidInput("the call's times are out of order".into()));
+    }
+    if call.ended_at.0 > now.0 + SLACK_MS {
+        return Err(CommandError::InvalidInput("the call ends in the future".into()));
+    }
+    if call.remote.trim().is_empty() || call.remote.chars().count() > MAX_REMOTE {
+        return Err(CommandError::InvalidInput(format!("the other party must be 1 to {MAX_REMOTE} characters")));
+    }
+    if call.notes.chars().count() > MAX_NOTES {
+        return Err(CommandError::InvalidInput(format!("call notes are limited to {MAX_NOTES} characters")));
+    }
+    Ok(PhoneCall { agent, queue: None, ..call.clone() })
 }

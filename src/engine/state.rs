@@ -4,13 +4,13 @@
 use super::distribution::{AgentProfile, QueueProfile, parse_profile};
 use super::hub::Audience;
 use crate::domain::{
-    Campaign, Category, Channel, Directory, Interaction, InteractionId, InteractionState, Offer, PauseReason, Queue,
-    QueueId, QueueMembership, Team, ThreadId, ThreadSummary, Timestamp, User, UserId,
+    Campaign, Category, Channel, Directory, Interaction, InteractionId, InteractionState, Offer, PauseReason,
+    PhoneCall, Queue, QueueId, QueueMembership, Team, ThreadId, ThreadSummary, Timestamp, User, UserId,
 };
 use crate::protocol::{DemoState, Event, Snapshot};
 use crate::routing::Router;
 use crate::routing::kpi::Ledger;
-use crate::store::{Change, Workspace};
+use crate::store::{Change, RECENT_CALLS, Workspace};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The workspace as the engine holds it.
@@ -38,6 +38,8 @@ pub struct State {
     /// Interactions whose first agent reply was logged (first-response figures).
     pub first_replies: HashSet<InteractionId>,
     pub demo: Option<DemoState>,
+    /// Recent phone calls of every agent, newest first.
+    pub calls: std::collections::VecDeque<PhoneCall>,
     next_customer: i64,
     next_thread: i64,
     next_message: i64,
@@ -54,12 +56,14 @@ const PRUNE_BATCH: usize = 500;
 
 /// Threads listed in a snapshot at most (all open ones are listed first).
 const SNAPSHOT_THREADS: usize = 2000;
+/// A user's phone calls listed in a snapshot at most.
+const SNAPSHOT_CALLS: usize = 200;
 
 impl State {
     /// Builds the state from what the store loaded.
     #[must_use]
     pub fn new(workspace: Workspace, now: Timestamp, demo: Option<DemoState>) -> Self {
-        let Workspace { directory, threads, interactions, memberships, queue_routing, agent_routing, max_ids } =
+        let Workspace { directory, threads, interactions, memberships, queue_routing, agent_routing, max_ids, calls } =
             workspace;
         let interaction_of_thread = interactions.iter().map(|i| (i.thread, i.id)).collect();
         let queue_profiles =
@@ -85,6 +89,7 @@ impl State {
             first_replies: HashSet::new(),
             pruner: crate::domain::ClosedThreadPruner::default(),
             demo,
+            calls: calls.into(),
             next_customer: max_ids.customer + 1,
             next_thread: max_ids.thread + 1,
             next_message: max_ids.message + 1,
@@ -154,6 +159,11 @@ impl State {
                     self.interaction_of_thread.insert(interaction.thread, interaction.id);
                     self.interactions.insert(interaction.id, interaction.clone());
                 }
+            }
+            Change::PhoneCall(call) => {
+                self.calls.push_front(call.clone());
+                self.calls.truncate(RECENT_CALLS);
+                events.push((Audience::User(call.agent), Event::CallRecorded(call.clone())));
             }
             Change::Setting { key, value } => {
                 if key == DEMO_PAUSED_SETTING
@@ -239,6 +249,7 @@ impl State {
             demo: self.demo,
             now,
             epoch,
+            calls: self.calls.iter().filter(|c| c.agent == me).take(SNAPSHOT_CALLS).cloned().collect(),
         }
     }
 

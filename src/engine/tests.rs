@@ -486,3 +486,48 @@ fn upkeep_between_inputs_finishes_and_leaves_the_data_intact() {
     assert_eq!(b.engine.store().count("messages").unwrap(), messages);
     assert!(b.engine.router().audit(b.engine.now()).is_empty());
 }
+
+#[test]
+fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
+    use crate::domain::{CallDirection, CallOutcome, PhoneCall};
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
+    let options = EngineOptions::default();
+    let mut engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock.clone()), &options).unwrap();
+    let call = PhoneCall {
+        agent: ADMIN,
+        direction: CallDirection::Made,
+        remote: "claire@example.com".into(),
+        started_at: Timestamp(1_799_999_900_000),
+        answered_at: Some(Timestamp(1_799_999_905_000)),
+        ended_at: Timestamp(1_799_999_990_000),
+        outcome: CallOutcome::Answered,
+        notes: "Wants a callback tomorrow".into(),
+        queue: Some(QueueId(1)),
+    };
+    engine.execute(AGENT, &Command::RecordCall { call: call.clone() }).unwrap();
+    let stored = engine.state.snapshot(AGENT, clock.now(), 1).calls;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        (stored[0].agent, stored[0].queue),
+        (AGENT, None),
+        "the engine decides whose call it is, and that it is not a queue call"
+    );
+    assert_eq!(stored[0].talk_millis(), 85_000);
+    assert!(engine.state.snapshot(SUPERVISOR, clock.now(), 1).calls.is_empty(), "nobody else sees it");
+
+    for (bad, expected) in [
+        (PhoneCall { ended_at: Timestamp(1_799_999_800_000), ..call.clone() }, "out of order"),
+        (PhoneCall { ended_at: Timestamp(1_800_001_000_000), ..call.clone() }, "future"),
+        (PhoneCall { remote: String::new(), ..call.clone() }, "other party"),
+        (PhoneCall { notes: "x".repeat(5000), ..call.clone() }, "notes"),
+    ] {
+        let error = engine.execute(AGENT, &Command::RecordCall { call: bad }).unwrap_err();
+        assert!(error.to_string().contains(expected), "{error}");
+    }
+    drop(engine);
+    let engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock.clone()), &options).unwrap();
+    let kept = engine.state.snapshot(AGENT, clock.now(), 1).calls;
+    assert_eq!(kept.len(), 1, "only the good call was written, and it survives a restart");
+    assert_eq!(kept[0].notes, "Wants a callback tomorrow");
+}

@@ -7,8 +7,8 @@
 //! server sends the same values as JSON text.
 
 use crate::domain::{
-    AgentStatus, DeferUntil, Directory, Disposition, InteractionId, Language, Message, Offer, QueueId, QueueMembership,
-    ThreadId, ThreadSummary, Timestamp, TransferTo, UserId,
+    AgentStatus, DeferUntil, Directory, Disposition, InteractionId, Language, Message, Offer, PhoneCall, QueueId,
+    QueueMembership, ThreadId, ThreadSummary, Timestamp, TransferTo, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -153,6 +153,12 @@ pub enum Command {
         /// Whether it should stop.
         paused: bool,
     },
+    /// Record a phone call the signed-in user made or took (E6); the
+    /// engine sets the agent and keeps non-queue calls out of the queues.
+    RecordCall {
+        /// The call.
+        call: PhoneCall,
+    },
 }
 
 impl Command {
@@ -176,6 +182,7 @@ impl Command {
             Command::EndWrapUp { .. } => "EndWrapUp",
             Command::ExplainWait { .. } => "ExplainWait",
             Command::SetDemoPaused { .. } => "SetDemoPaused",
+            Command::RecordCall { .. } => "RecordCall",
         }
     }
 }
@@ -247,6 +254,9 @@ pub struct Snapshot {
     pub now: Timestamp,
     /// The engine run this snapshot belongs to, for resuming.
     pub epoch: u64,
+    /// The signed-in user's recent phone calls, newest first.
+    #[serde(default)]
+    pub calls: Vec<PhoneCall>,
 }
 
 /// The state of the demo traffic generator.
@@ -299,6 +309,8 @@ pub enum Event {
     },
     /// The demo generator was paused or resumed.
     DemoChanged(DemoState),
+    /// A phone call of the user was recorded.
+    CallRecorded(PhoneCall),
     /// An agent's status in one queue changed.
     QueueStatusChanged {
         /// The agent.

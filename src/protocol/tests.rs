@@ -90,6 +90,7 @@ fn every_event_round_trips() {
         demo: Some(DemoState { paused: false }),
         now: Timestamp(10),
         epoch: 77,
+        calls: Vec::new(),
     };
     let message = Message {
         id: MessageId(1),

@@ -2,8 +2,8 @@
 //! state only after the store has committed the whole batch.
 
 use crate::domain::{
-    AgentStatus, Author, Customer, Interaction, InteractionId, InteractionState, Message, QueueId, QueueMembership,
-    ThreadSummary, Timestamp, UserId,
+    AgentStatus, Author, CallDirection, CallOutcome, Customer, Interaction, InteractionId, InteractionState, Message,
+    PhoneCall, QueueId, QueueMembership, ThreadSummary, Timestamp, UserId,
 };
 use rusqlite::{Transaction, params};
 
@@ -78,6 +78,8 @@ pub enum Change {
         /// The whole fact, as JSON.
         json: String,
     },
+    /// A phone call to keep.
+    PhoneCall(PhoneCall),
     /// A setting changed.
     Setting {
         /// Its key.
@@ -225,6 +227,23 @@ impl Change {
                     json
                 ])?;
             }
+            Change::PhoneCall(call) => {
+                tx.prepare_cached(
+                    "INSERT INTO phone_calls (agent, direction, remote, started_at, answered_at, ended_at, outcome, notes, queue)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![
+                    call.agent.0,
+                    call_direction_key(call.direction),
+                    call.remote,
+                    call.started_at.0,
+                    call.answered_at.map(|a| a.0),
+                    call.ended_at.0,
+                    call_outcome_key(call.outcome),
+                    call.notes,
+                    call.queue.map(|q| q.0)
+                ])?;
+            }
             Change::Setting { key, value } => {
                 tx.prepare_cached(
                     "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -240,6 +259,25 @@ impl Change {
             }
         }
         Ok(())
+    }
+}
+
+/// A call's direction as stored.
+pub(super) fn call_direction_key(direction: CallDirection) -> &'static str {
+    match direction {
+        CallDirection::Made => "made",
+        CallDirection::Taken => "taken",
+    }
+}
+
+/// A call's outcome as stored.
+pub(super) fn call_outcome_key(outcome: CallOutcome) -> &'static str {
+    match outcome {
+        CallOutcome::Answered => "answered",
+        CallOutcome::Unanswered => "unanswered",
+        CallOutcome::Busy => "busy",
+        CallOutcome::Transferred => "transferred",
+        CallOutcome::Failed => "failed",
     }
 }
 

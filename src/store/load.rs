@@ -2,13 +2,17 @@
 
 use super::{Store, StoreError};
 use crate::domain::{
-    AgentStatus, Author, Campaign, CampaignId, Category, CategoryId, Channel, CustomerId, Directory, Interaction,
-    InteractionId, InteractionState, Language, Message, MessageId, PauseReason, Queue, QueueId, QueueKind,
-    QueueMembership, Role, Team, TeamId, ThreadId, ThreadStatus, ThreadSummary, Timestamp, User, UserId,
+    AgentStatus, Author, CallDirection, CallOutcome, Campaign, CampaignId, Category, CategoryId, Channel, CustomerId,
+    Directory, Interaction, InteractionId, InteractionState, Language, Message, MessageId, PauseReason, PhoneCall,
+    Queue, QueueId, QueueKind, QueueMembership, Role, Team, TeamId, ThreadId, ThreadStatus, ThreadSummary, Timestamp,
+    User, UserId,
 };
 use rusqlite::{Row, params};
 
-/// The workspace as stored: configuration, people and open work.
+/// How many recent phone calls are loaded at start.
+pub const RECENT_CALLS: usize = 2000;
+
+/// The workspace as stored: configuration, people, open work and recent calls.
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
     /// Users, teams, queues and the rest of the organisation.
@@ -25,6 +29,8 @@ pub struct Workspace {
     pub agent_routing: Vec<(UserId, String)>,
     /// The largest ids in use, so that new ones follow them.
     pub max_ids: MaxIds,
+    /// Recent phone calls of every agent, newest first.
+    pub calls: Vec<PhoneCall>,
 }
 
 /// The largest id in use per table.
@@ -198,6 +204,38 @@ impl Store {
             message: max("messages")?,
             interaction: max("interactions")?,
         };
+        let calls = conn
+            .prepare(&format!(
+                "SELECT agent, direction, remote, started_at, answered_at, ended_at, outcome, notes, queue
+                 FROM phone_calls ORDER BY started_at DESC, id DESC LIMIT {RECENT_CALLS}"
+            ))?
+            .query_map([], |row| {
+                let direction: String = row.get(1)?;
+                let outcome: String = row.get(6)?;
+                Ok(PhoneCall {
+                    agent: UserId(row.get(0)?),
+                    direction: match direction.as_str() {
+                        "made" => CallDirection::Made,
+                        "taken" => CallDirection::Taken,
+                        other => return Err(bad_value(1, "direction", other)),
+                    },
+                    remote: row.get(2)?,
+                    started_at: Timestamp(row.get(3)?),
+                    answered_at: row.get::<_, Option<i64>>(4)?.map(Timestamp),
+                    ended_at: Timestamp(row.get(5)?),
+                    outcome: match outcome.as_str() {
+                        "answered" => CallOutcome::Answered,
+                        "unanswered" => CallOutcome::Unanswered,
+                        "busy" => CallOutcome::Busy,
+                        "transferred" => CallOutcome::Transferred,
+                        "failed" => CallOutcome::Failed,
+                        other => return Err(bad_value(6, "outcome", other)),
+                    },
+                    notes: row.get(7)?,
+                    queue: row.get::<_, Option<i64>>(8)?.map(QueueId),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(Workspace {
             directory: Directory { users, teams, queues, campaigns, categories, pause_reasons },
             threads,
@@ -206,6 +244,7 @@ impl Store {
             queue_routing,
             agent_routing,
             max_ids,
+            calls,
         })
     }
 

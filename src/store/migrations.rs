@@ -166,6 +166,22 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX routing_events_by_time ON routing_events(at);
     ",
+    // 4: phone calls made and taken, for the call history and activity figures.
+    "
+    CREATE TABLE phone_calls (
+        id INTEGER PRIMARY KEY,
+        agent INTEGER NOT NULL REFERENCES users(id),
+        direction TEXT NOT NULL CHECK (direction IN ('made', 'taken')),
+        remote TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        answered_at INTEGER,
+        ended_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        notes TEXT NOT NULL,
+        queue INTEGER
+    );
+    CREATE INDEX phone_calls_by_agent ON phone_calls(agent, started_at);
+    ",
 ];
 
 /// The schema version this build writes.

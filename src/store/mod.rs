@@ -12,7 +12,7 @@ mod seed;
 mod tests;
 
 pub use changes::Change;
-pub use load::Workspace;
+pub use load::{RECENT_CALLS, Workspace};
 pub use migrations::latest_version;
 pub use seed::{Seed, SeedArticle, SeedCanned, SeedQueue, SeedUser};
 

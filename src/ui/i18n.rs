@@ -123,12 +123,10 @@ texts! {
     CallNotes => "Notes on this call", "Notes sur cet appel";
     CallQuality => "Quality", "Qualité";
     NoSound => "This call has no sound:", "Cet appel n'a pas de son :";
-    EndHungUp => "Hung up", "Raccroché";
-    EndRemote => "They hung up", "Raccroché par le correspondant";
-    EndCancelled => "Caller gave up", "Abandonné par l'appelant";
+    EndAnswered => "Answered", "Répondu";
+    EndNoAnswer => "No answer", "Pas de réponse";
+    EndMissed => "Missed", "Manqué";
     EndBusy => "Busy", "Occupé";
-    EndDeclined => "Declined", "Refusé";
-    EndRejected => "Declined by you", "Refusé par vous";
     EndTransferred => "Transferred", "Transféré";
     EndFailed => "Failed", "Échec";
     CallBack => "Call back", "Rappeler";

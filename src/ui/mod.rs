@@ -163,6 +163,9 @@ impl App {
         {
             sound.play();
         }
+        for call in std::mem::take(&mut self.phone.finished) {
+            self.connection.send(Command::RecordCall { call });
+        }
         // Saved once a slider is let go, not on every step of the drag.
         if self.phone.audio_unsaved
             && !self.ctx.input(|i| i.pointer.any_down())

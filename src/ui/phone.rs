@@ -1,10 +1,10 @@
 //! The workstation's side of the softphone: the running [`Phone`], the
 //! account form, the calls as the Phone pane and the incoming-call banner
-//! show them, and this session's call history. Events from the phone's
+//! show them, and each ended call ready to be recorded by the engine. Events from the phone's
 //! threads are applied once per frame; nothing here blocks.
 
-use super::i18n::Text;
 use crate::client::phone_settings::{self, SavedPhone};
+use crate::domain::{CallDirection, CallOutcome, MAX_NOTES, MAX_REMOTE, PhoneCall, Timestamp, UserId};
 use crate::voice::audio::{AudioDevices, AudioSettings};
 use crate::voice::phone::{AudioRoute, CallStats, Phone, PhoneCommand, PhoneEvent, PhoneSettings};
 use crate::voice::sdp::Direction;
@@ -85,23 +85,6 @@ impl CallView {
     }
 }
 
-/// A call that ended.
-#[derive(Debug, Clone)]
-pub struct HistoryEntry {
-    /// Who it was with.
-    pub remote: String,
-    /// True for calls we made.
-    pub outgoing: bool,
-    /// When it started, local time.
-    pub started_at: chrono::DateTime<chrono::Local>,
-    /// How long it was answered.
-    pub talked: Option<Duration>,
-    /// How it ended.
-    pub outcome: Text,
-    /// The notes taken during it.
-    pub notes: String,
-}
-
 /// The softphone as the workstation holds it.
 #[derive(Default)]
 pub struct PhoneDesk {
@@ -114,8 +97,8 @@ pub struct PhoneDesk {
     pub local_address: Option<SocketAddr>,
     /// Live calls, oldest first.
     pub calls: Vec<CallView>,
-    /// Ended calls, newest first.
-    pub history: Vec<HistoryEntry>,
+    /// Ended calls not yet handed to the engine.
+    pub finished: Vec<PhoneCall>,
     /// The number being dialled.
     pub dial: String,
     /// The last thing that went wrong, for the pane.
@@ -222,7 +205,7 @@ impl PhoneDesk {
         self.registration = None;
         self.local_address = None;
         for call in std::mem::take(&mut self.calls) {
-            self.history.insert(0, ended(call, Text::EndHungUp));
+            self.finished.push(record(&call, &EndReason::LocalHangup));
         }
     }
 
@@ -335,11 +318,10 @@ impl PhoneDesk {
             PhoneEvent::Sip(UaEvent::Ended { call, reason }) => {
                 if let Some(at) = self.calls.iter().position(|c| c.handle == call) {
                     let view = self.calls.remove(at);
-                    let outcome = outcome(&reason, &view);
                     if let EndReason::Failed { code, reason } = &reason {
                         self.error = Some(format!("The call to {} failed: {code} {reason}", view.remote));
                     }
-                    self.history.insert(0, ended(view, outcome));
+                    self.finished.push(record(&view, &reason));
                 }
             }
             PhoneEvent::Sip(UaEvent::Registration(state)) => self.registration = Some(state),
@@ -388,28 +370,32 @@ fn new_call(handle: CallHandle, remote: String, outgoing: bool, phase: CallPhase
     }
 }
 
-fn outcome(reason: &EndReason, view: &CallView) -> Text {
-    match reason {
-        EndReason::LocalHangup if view.connected.is_none() && !view.outgoing => Text::EndRejected,
-        EndReason::LocalHangup => Text::EndHungUp,
-        EndReason::RemoteHangup => Text::EndRemote,
-        EndReason::RemoteCancelled => Text::EndCancelled,
-        EndReason::Rejected => Text::EndRejected,
-        EndReason::Busy => Text::EndBusy,
-        EndReason::Declined => Text::EndDeclined,
-        EndReason::Transferred => Text::EndTransferred,
-        EndReason::Failed { .. } => Text::EndFailed,
+/// The call as the engine records it. The agent is filled in by the engine.
+fn record(view: &CallView, reason: &EndReason) -> PhoneCall {
+    let outcome = match (reason, view.connected.is_some()) {
+        (EndReason::Transferred, _) => CallOutcome::Transferred,
+        (_, true) => CallOutcome::Answered,
+        (EndReason::Busy, false) => CallOutcome::Busy,
+        (EndReason::Failed { .. }, false) => CallOutcome::Failed,
+        (_, false) => CallOutcome::Unanswered,
+    };
+    let now = wall_clock();
+    let ago = |instant: Instant| {
+        Timestamp(now.0 - i64::try_from(instant.elapsed().as_millis()).unwrap_or(i64::MAX).min(now.0))
+    };
+    PhoneCall {
+        agent: UserId(0),
+        direction: if view.outgoing { CallDirection::Made } else { CallDirection::Taken },
+        remote: view.remote.chars().take(MAX_REMOTE).collect(),
+        started_at: ago(view.started),
+        answered_at: view.connected.map(ago),
+        ended_at: now,
+        outcome,
+        notes: view.notes.chars().take(MAX_NOTES).collect(),
+        queue: None,
     }
 }
 
-fn ended(view: CallView, outcome: Text) -> HistoryEntry {
-    let since_start = view.started.elapsed();
-    HistoryEntry {
-        remote: view.remote,
-        outgoing: view.outgoing,
-        started_at: chrono::Local::now() - chrono::Duration::from_std(since_start).unwrap_or_default(),
-        talked: view.connected.map(|at| at.elapsed()),
-        outcome,
-        notes: view.notes,
-    }
+fn wall_clock() -> Timestamp {
+    Timestamp(chrono::Utc::now().timestamp_millis())
 }

@@ -1,35 +1,50 @@
-//! A call's sound card path on cpal: microphone and speaker streams whose
-//! real-time callbacks only copy samples to and from lock-free rings, and
-//! the call side that resamples between the device rate and 8 kHz in
-//! 10 ms frames.
+//! The softphone's sound card: a microphone and a speaker stream for the length of a call.
 //!
-//! No lock, allocation or logging runs in a callback: volumes, mute and the
-//! input level cross threads as atomics. The streams live on a thread of
-//! their own, as cpal streams are not `Send` on every platform.
+//! Owns the cpal streams and the hand-over between the device, which runs at
+//! its own rate and channel count, and the call's media thread, which works in
+//! 10 ms frames of 80 mono samples at 8 kHz. The device callbacks only copy
+//! samples between the device buffer and lock-free rings (mixing channels down
+//! or duplicating them up, applying the volume, metering the microphone); rate
+//! conversion happens on the media thread, in [`Microphone`] and [`Speaker`].
+//! Nothing in a callback locks, allocates, logs or resamples.
+//!
+//! The streams live on their own thread, as cpal streams are not `Send` on
+//! every platform; opening waits a bounded time for it, so a missing or hung
+//! sound system yields an error, never a stalled call. This module must not
+//! know about SIP, RTP or codecs.
 
-use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
-use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Async, FixedAsync, Resampler, SincInterpolationParameters, SincInterpolationType, WindowFunction};
-use serde::{Deserialize, Serialize};
+mod callback;
+mod device;
+mod line;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// Samples per frame on the call side: 10 ms at 8 kHz.
-pub const FRAME: usize = 80;
-const CALL_RATE: usize = 8000;
+pub use line::{Microphone, Speaker};
 
-/// Which devices a call uses, and how loud.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Samples in one network frame: 10 ms at 8 kHz.
+pub const FRAME_SAMPLES: usize = 80;
+/// The network side's sample rate.
+pub const NETWORK_RATE: u32 = 8_000;
+
+/// How long opening the streams may take before the sound system is deemed unresponsive.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(4);
+/// How long closing waits for the streams to stop before letting their thread finish alone.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The user's choice of devices and volumes, kept with the workstation's settings.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct AudioSettings {
-    /// The microphone by name; `None` is the system default.
+    /// The microphone by name, or `None` for the system's default.
     pub input_device: Option<String>,
-    /// The speaker or headset by name; `None` is the system default.
+    /// The speaker or headset by name, or `None` for the system's default.
     pub output_device: Option<String>,
-    /// Microphone gain, 0–2 (1 leaves it unchanged).
+    /// Gain on the microphone, 0 to 2 (1 leaves it unchanged).
     pub input_volume: f32,
-    /// Speaker gain, 0–2.
+    /// Gain on the speaker, 0 to 2 (1 leaves it unchanged).
     pub output_volume: f32,
 }
 
@@ -39,389 +54,243 @@ impl Default for AudioSettings {
     }
 }
 
-/// Why a call cannot have sound.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CallAudioError {
-    /// No microphone.
-    #[error("No microphone was found: calls cannot carry your voice. Connect one and choose it in Audio settings.")]
-    NoInputDevice,
-    /// No speaker or headset.
-    #[error("No speaker or headset was found: you cannot hear calls. Connect one and choose it in Audio settings.")]
-    NoOutputDevice,
-    /// The device refused.
-    #[error("The audio device could not be opened ({0}). Choose another one in Audio settings.")]
-    Device(String),
-}
-
-/// The devices that exist, for the audio settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The devices the audio settings pane can offer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AudioDevices {
-    /// Microphones.
+    /// Names of the devices that can record.
     pub inputs: Vec<String>,
-    /// Speakers and headsets.
+    /// Names of the devices that can play.
     pub outputs: Vec<String>,
-    /// The default microphone.
+    /// The system's default microphone, if there is one.
     pub default_input: Option<String>,
-    /// The default speaker.
+    /// The system's default speaker, if there is one.
     pub default_output: Option<String>,
 }
 
-/// Lists the audio devices.
-pub fn devices() -> Result<AudioDevices, CallAudioError> {
-    let host = cpal::default_host();
-    let failed = |e: cpal::Error| CallAudioError::Device(e.to_string());
-    Ok(AudioDevices {
-        inputs: host.input_devices().map_err(failed)?.map(|d| d.to_string()).collect(),
-        outputs: host.output_devices().map_err(failed)?.map(|d| d.to_string()).collect(),
-        default_input: host.default_input_device().map(|d| d.to_string()),
-        default_output: host.default_output_device().map(|d| d.to_string()),
-    })
+/// A device a call is using, as it was opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceInUse {
+    /// The device's name, as the settings pane lists it.
+    pub name: String,
+    /// Samples per second at the device.
+    pub sample_rate: u32,
+    /// Channels at the device.
+    pub channels: u16,
 }
 
-/// What the callbacks and the call side share.
+/// Why call audio is unavailable; each message tells the user what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallAudioError {
+    /// Neither a microphone nor a speaker exists.
+    #[error("No sound device was found: calls cannot carry sound. Connect a headset and choose it in Audio settings.")]
+    NoDevices,
+    /// No microphone exists.
+    #[error("No microphone was found: calls cannot carry your voice. Connect one and choose it in Audio settings.")]
+    NoInputDevice,
+    /// No speaker or headset exists.
+    #[error("No speaker or headset was found: you cannot hear callers. Connect one and choose it in Audio settings.")]
+    NoOutputDevice,
+    /// A device exists but refused to open.
+    #[error(
+        "The sound device could not be opened ({0}). Check that it is connected and not used by another program, then choose it again in Audio settings."
+    )]
+    Device(String),
+    /// The sound system did not answer in time.
+    #[error(
+        "The sound system did not answer within {0} seconds. Check that PulseAudio or PipeWire is running, then try the call again."
+    )]
+    NotResponding(u64),
+}
+
+/// What the device callbacks, the media thread and the interface share: atomics only.
+#[derive(Debug)]
 struct Shared {
+    /// Microphone gain, as `f32` bits.
     input_volume: AtomicU32,
+    /// Speaker gain, as `f32` bits.
     output_volume: AtomicU32,
+    /// The microphone's recent peak, 0 to 1, as `f32` bits.
+    input_level: AtomicU32,
     muted: AtomicBool,
-    level: AtomicU32,
+    /// Times the speaker ran dry and played silence.
     underruns: AtomicU64,
+    /// Times samples were dropped because a buffer was too full.
     overruns: AtomicU64,
+    /// Set when a stream reports that its device failed or vanished.
+    device_lost: AtomicBool,
 }
 
-fn load(value: &AtomicU32) -> f32 {
-    f32::from_bits(value.load(Ordering::Relaxed))
-}
-
-fn store(target: &AtomicU32, value: f32) {
-    target.store(value.to_bits(), Ordering::Relaxed);
-}
-
-/// The open streams of one call; dropping it closes them.
-pub struct CallAudio {
-    shared: Arc<Shared>,
-    stop: Option<mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    /// Device names and rates in use.
-    pub input_name: String,
-    /// The speaker's name.
-    pub output_name: String,
-    /// Microphone rate.
-    pub input_rate: u32,
-    /// Speaker rate.
-    pub output_rate: u32,
-}
-
-/// The microphone side for the media thread: 10 ms frames at 8 kHz.
-pub struct Microphone {
-    ring: rtrb::Consumer<f32>,
-    resampler: Async<f32>,
-    input: Vec<f32>,
-    output: Vec<f32>,
-    /// Most device samples kept waiting: 60 ms.
-    keep: usize,
-    shared: Arc<Shared>,
-}
-
-/// The speaker side for the media thread.
-pub struct Speaker {
-    ring: rtrb::Producer<f32>,
-    resampler: Async<f32>,
-    input: Vec<f32>,
-    output: Vec<f32>,
-    rate: usize,
-    capacity: usize,
-}
-
-fn resampler(from: usize, to: usize, fixed: FixedAsync) -> Result<Async<f32>, CallAudioError> {
-    // A short sinc keeps the delay to about a millisecond; the cutoff still stops aliasing above 4 kHz.
-    let parameters = SincInterpolationParameters::new(64, WindowFunction::BlackmanHarris2)
-        .oversampling_factor(64)
-        .interpolation(SincInterpolationType::Linear);
-    Async::new_sinc(to as f64 / from as f64, 1.1, &parameters, FRAME, 1, fixed)
-        .map_err(|e| CallAudioError::Device(e.to_string()))
-}
-
-fn pick(host: &cpal::Host, name: Option<&str>, input: bool) -> Option<cpal::Device> {
-    if let Some(name) = name {
-        let mut devices = if input { host.input_devices().ok()? } else { host.output_devices().ok()? };
-        if let Some(device) = devices.find(|d| d.to_string() == name) {
-            return Some(device);
+impl Shared {
+    fn new(settings: &AudioSettings) -> Self {
+        Self {
+            input_volume: AtomicU32::new(volume(settings.input_volume).to_bits()),
+            output_volume: AtomicU32::new(volume(settings.output_volume).to_bits()),
+            input_level: AtomicU32::new(0.0f32.to_bits()),
+            muted: AtomicBool::new(false),
+            underruns: AtomicU64::new(0),
+            overruns: AtomicU64::new(0),
+            device_lost: AtomicBool::new(false),
         }
     }
-    if input { host.default_input_device() } else { host.default_output_device() }
-}
 
-fn stream_config(supported: &cpal::SupportedStreamConfig) -> cpal::StreamConfig {
-    let mut config: cpal::StreamConfig = (*supported).into();
-    // 10 ms device buffers: PulseAudio otherwise picks seconds of latency.
-    if let cpal::SupportedBufferSize::Range { min, max } = supported.buffer_size() {
-        config.buffer_size = cpal::BufferSize::Fixed((supported.sample_rate() / 100).clamp(*min, *max));
+    fn input_volume(&self) -> f32 {
+        f32::from_bits(self.input_volume.load(Ordering::Relaxed))
     }
-    config
+
+    fn output_volume(&self) -> f32 {
+        f32::from_bits(self.output_volume.load(Ordering::Relaxed))
+    }
+
+    fn input_level(&self) -> f32 {
+        f32::from_bits(self.input_level.load(Ordering::Relaxed))
+    }
+
+    fn count_underrun(&self) {
+        self.underruns.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn count_overrun(&self) {
+        self.overruns.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
-struct Opened {
-    input_name: String,
-    output_name: String,
-    input_rate: u32,
-    output_rate: u32,
-    microphone: rtrb::Consumer<f32>,
-    speaker: rtrb::Producer<f32>,
+/// A volume within 0 to 2; anything unreadable leaves the sound unchanged.
+fn volume(value: f32) -> f32 {
+    if value.is_nan() { 1.0 } else { value.clamp(0.0, 2.0) }
+}
+
+/// The open microphone and speaker streams of a call; dropping it stops them.
+#[derive(Debug)]
+pub struct CallAudio {
+    shared: Arc<Shared>,
+    input: DeviceInUse,
+    output: DeviceInUse,
+    /// Dropping this tells the stream thread to close the streams.
+    stop: Option<mpsc::Sender<()>>,
+    /// The stream thread says here that the streams are closed.
+    stopped: mpsc::Receiver<()>,
 }
 
 impl CallAudio {
-    /// Opens the microphone and the speaker; with no device it says why, at once.
-    pub fn open(settings: &AudioSettings) -> Result<(Self, Microphone, Speaker), CallAudioError> {
-        let shared = Arc::new(Shared {
-            input_volume: AtomicU32::new(settings.input_volume.clamp(0.0, 2.0).to_bits()),
-            output_volume: AtomicU32::new(settings.output_volume.clamp(0.0, 2.0).to_bits()),
-            muted: AtomicBool::new(false),
-            level: AtomicU32::new(0),
-            underruns: AtomicU64::new(0),
-            overruns: AtomicU64::new(0),
-        });
-        let (opened_out, opened) = mpsc::channel();
-        let (stop, stopped) = mpsc::channel::<()>();
-        let settings = settings.clone();
-        let for_streams = shared.clone();
-        let thread = std::thread::Builder::new()
+    /// Opens the chosen (or default) microphone and speaker, and returns the
+    /// microphone's and speaker's ends for the media thread.
+    pub fn open(settings: &AudioSettings) -> Result<(CallAudio, Microphone, Speaker), CallAudioError> {
+        let shared = Arc::new(Shared::new(settings));
+        let (ready_sender, ready) = mpsc::sync_channel(1);
+        let (stop, stop_requests) = mpsc::channel::<()>();
+        let (stopped_sender, stopped) = mpsc::sync_channel(1);
+        let wanted = settings.clone();
+        let streams_shared = shared.clone();
+        std::thread::Builder::new()
             .name("call-audio".into())
-            .spawn(move || match open_streams(&settings, &for_streams) {
+            .spawn(move || match device::open_streams(&wanted, &streams_shared) {
                 Ok((streams, opened)) => {
-                    let _ = opened_out.send(Ok(opened));
-                    // The streams play until the call side goes away.
-                    let _ = stopped.recv();
+                    if ready_sender.send(Ok(opened)).is_ok() {
+                        // Blocks until `CallAudio` is dropped.
+                        let _ = stop_requests.recv();
+                    }
                     drop(streams);
+                    let _ = stopped_sender.send(());
                 }
                 Err(error) => {
-                    let _ = opened_out.send(Err(error));
+                    let _ = ready_sender.send(Err(error));
                 }
             })
             .map_err(|e| CallAudioError::Device(e.to_string()))?;
-        let opened = opened
-            .recv_timeout(Duration::from_secs(5))
-            .map_err(|_| CallAudioError::Device("the sound system did not answer".into()))??;
-        let microphone = Microphone {
-            ring: opened.microphone,
-            resampler: resampler(opened.input_rate as usize, CALL_RATE, FixedAsync::Output)?,
-            input: vec![0.0; opened.input_rate as usize / 10],
-            output: vec![0.0; FRAME * 2],
-            keep: opened.input_rate as usize * 60 / 1000,
-            shared: shared.clone(),
+        let opened = match ready.recv_timeout(OPEN_TIMEOUT) {
+            Ok(result) => result?,
+            // The stream thread is left to finish or hang on its own; it holds nothing of ours.
+            Err(mpsc::RecvTimeoutError::Timeout) => return Err(CallAudioError::NotResponding(OPEN_TIMEOUT.as_secs())),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(CallAudioError::Device("the audio thread stopped while opening".into()));
+            }
         };
-        let speaker_resampler = resampler(CALL_RATE, opened.output_rate as usize, FixedAsync::Input)?;
-        let speaker = Speaker {
-            ring: opened.speaker,
-            output: vec![0.0; speaker_resampler.output_frames_max()],
-            resampler: speaker_resampler,
-            input: vec![0.0; FRAME],
-            rate: opened.output_rate as usize,
-            capacity: opened.output_rate as usize / 2,
-        };
-        Ok((
-            Self {
-                shared,
-                stop: Some(stop),
-                thread: Some(thread),
-                input_name: opened.input_name,
-                output_name: opened.output_name,
-                input_rate: opened.input_rate,
-                output_rate: opened.output_rate,
-            },
-            microphone,
-            speaker,
-        ))
+        let microphone = Microphone::new(opened.microphone_ring, opened.input.sample_rate, shared.clone())?;
+        let speaker = Speaker::new(opened.speaker_ring, opened.output.sample_rate, shared.clone())?;
+        let audio = CallAudio { shared, input: opened.input, output: opened.output, stop: Some(stop), stopped };
+        Ok((audio, microphone, speaker))
     }
 
-    /// The microphone level, 0–1 (peak of the last device buffer).
+    /// The microphone's recent peak level, 0 (silence) to 1 (full scale), for the level meter.
     #[must_use]
     pub fn input_level(&self) -> f32 {
-        load(&self.shared.level)
+        self.shared.input_level()
     }
 
-    /// Times the speaker ran dry.
+    /// How many times the speaker ran dry and played silence.
     #[must_use]
     pub fn underruns(&self) -> u64 {
         self.shared.underruns.load(Ordering::Relaxed)
     }
 
-    /// Times the microphone ring was full.
+    /// How many times sound was dropped because a buffer was full (a device clock running fast or slow).
     #[must_use]
     pub fn overruns(&self) -> u64 {
         self.shared.overruns.load(Ordering::Relaxed)
     }
 
-    /// Sets the microphone gain (0–2).
-    pub fn set_input_volume(&self, volume: f32) {
-        store(&self.shared.input_volume, volume.clamp(0.0, 2.0));
+    /// Sets the microphone gain, 0 to 2 (1 leaves it unchanged).
+    pub fn set_input_volume(&self, value: f32) {
+        self.shared.input_volume.store(volume(value).to_bits(), Ordering::Relaxed);
     }
 
-    /// Sets the speaker gain (0–2).
-    pub fn set_output_volume(&self, volume: f32) {
-        store(&self.shared.output_volume, volume.clamp(0.0, 2.0));
+    /// Sets the speaker gain, 0 to 2 (1 leaves it unchanged).
+    pub fn set_output_volume(&self, value: f32) {
+        self.shared.output_volume.store(volume(value).to_bits(), Ordering::Relaxed);
     }
 
-    /// Mutes the microphone (silence is sent).
+    /// Mutes or unmutes the microphone: while muted, the far end hears silence.
     pub fn set_muted(&self, muted: bool) {
         self.shared.muted.store(muted, Ordering::Relaxed);
+    }
+
+    /// Whether the microphone is muted.
+    #[must_use]
+    pub fn is_muted(&self) -> bool {
+        self.shared.muted.load(Ordering::Relaxed)
+    }
+
+    /// Whether a device failed or vanished during the call (a headset unplugged, the sound server gone).
+    #[must_use]
+    pub fn is_device_lost(&self) -> bool {
+        self.shared.device_lost.load(Ordering::Relaxed)
+    }
+
+    /// The microphone in use.
+    #[must_use]
+    pub fn input_device(&self) -> &DeviceInUse {
+        &self.input
+    }
+
+    /// The speaker in use.
+    #[must_use]
+    pub fn output_device(&self) -> &DeviceInUse {
+        &self.output
     }
 }
 
 impl Drop for CallAudio {
     fn drop(&mut self) {
-        self.stop.take();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        drop(self.stop.take());
+        let _ = self.stopped.recv_timeout(CLOSE_TIMEOUT);
     }
 }
 
-fn open_streams(
-    settings: &AudioSettings,
-    shared: &Arc<Shared>,
-) -> Result<((cpal::Stream, cpal::Stream), Opened), CallAudioError> {
-    let host = cpal::default_host();
-    let input = pick(&host, settings.input_device.as_deref(), true).ok_or(CallAudioError::NoInputDevice)?;
-    let output = pick(&host, settings.output_device.as_deref(), false).ok_or(CallAudioError::NoOutputDevice)?;
-    let input_supported = input.default_input_config().map_err(|e| CallAudioError::Device(e.to_string()))?;
-    let output_supported = output.default_output_config().map_err(|e| CallAudioError::Device(e.to_string()))?;
-    let (input_rate, output_rate) = (input_supported.sample_rate(), output_supported.sample_rate());
-    let (input_channels, output_channels) =
-        (usize::from(input_supported.channels()).max(1), usize::from(output_supported.channels()).max(1));
-    let (mut microphone_in, microphone) = rtrb::RingBuffer::<f32>::new(input_rate as usize / 2);
-    let (speaker, mut speaker_out) = rtrb::RingBuffer::<f32>::new(output_rate as usize / 2);
-    let capture = shared.clone();
-    let input_stream = input
-        .build_input_stream::<f32, _, _>(
-            stream_config(&input_supported),
-            move |data: &[f32], _| {
-                let gain = if capture.muted.load(Ordering::Relaxed) { 0.0 } else { load(&capture.input_volume) };
-                let mut peak = 0.0f32;
-                for frame in data.chunks(input_channels) {
-                    let sample = frame.iter().sum::<f32>() / input_channels as f32 * gain;
-                    peak = peak.max(sample.abs());
-                    if microphone_in.push(sample).is_err() {
-                        capture.overruns.fetch_add(1, Ordering::Relaxed);
-                        break;
-                    }
-                }
-                // A meter that falls back gently instead of flickering.
-                let shown = load(&capture.level).mul_add(0.8, 0.0).max(peak.min(1.0));
-                store(&capture.level, shown);
-            },
-            |_| {},
-            None,
-        )
+/// Lists the microphones and speakers, and the system's defaults.
+pub fn devices() -> Result<AudioDevices, CallAudioError> {
+    let (sender, receiver) = mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("audio-devices".into())
+        .spawn(move || {
+            let _ = sender.send(device::list());
+        })
         .map_err(|e| CallAudioError::Device(e.to_string()))?;
-    let playback = shared.clone();
-    let output_stream = output
-        .build_output_stream::<f32, _, _>(
-            stream_config(&output_supported),
-            move |data: &mut [f32], _| {
-                let gain = load(&playback.output_volume);
-                let mut dry = false;
-                for frame in data.chunks_mut(output_channels) {
-                    let sample = speaker_out.pop().unwrap_or_else(|_| {
-                        dry = true;
-                        0.0
-                    });
-                    frame.fill(sample * gain);
-                }
-                if dry {
-                    playback.underruns.fetch_add(1, Ordering::Relaxed);
-                }
-            },
-            |_| {},
-            None,
-        )
-        .map_err(|e| CallAudioError::Device(e.to_string()))?;
-    input_stream.play().map_err(|e| CallAudioError::Device(e.to_string()))?;
-    output_stream.play().map_err(|e| CallAudioError::Device(e.to_string()))?;
-    let opened = Opened {
-        input_name: input.to_string(),
-        output_name: output.to_string(),
-        input_rate,
-        output_rate,
-        microphone,
-        speaker,
-    };
-    Ok(((input_stream, output_stream), opened))
-}
-
-fn to_i16(sample: f32) -> i16 {
-    (sample * 32768.0).clamp(-32768.0, 32767.0) as i16
-}
-
-impl Microphone {
-    /// The next 10 ms at 8 kHz; false until enough was captured.
-    pub fn read_frame(&mut self, out: &mut [i16; FRAME]) -> bool {
-        // The device clock may run fast: never keep more than 60 ms waiting.
-        let waiting = self.ring.slots();
-        let needed = self.resampler.input_frames_next();
-        if waiting > self.keep + needed {
-            for _ in 0..waiting - self.keep {
-                let _ = self.ring.pop();
-            }
+    match receiver.recv_timeout(OPEN_TIMEOUT) {
+        Ok(result) => result,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(CallAudioError::NotResponding(OPEN_TIMEOUT.as_secs())),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(CallAudioError::Device("the audio thread stopped while listing devices".into()))
         }
-        if self.ring.slots() < needed || self.input.len() < needed {
-            return false;
-        }
-        for slot in self.input.iter_mut().take(needed) {
-            *slot = self.ring.pop().unwrap_or(0.0);
-        }
-        let (Ok(input), Ok(mut output)) = (
-            InterleavedSlice::new(&self.input[..needed], 1, needed),
-            InterleavedSlice::new_mut(&mut self.output[..], 1, FRAME * 2),
-        ) else {
-            return false;
-        };
-        match self.resampler.process_into_buffer(&input, &mut output, None) {
-            Ok((_, written)) if written >= FRAME => {
-                for (slot, &sample) in out.iter_mut().zip(&self.output) {
-                    *slot = to_i16(sample);
-                }
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// The microphone level, 0–1.
-    #[must_use]
-    pub fn level(&self) -> f32 {
-        load(&self.shared.level)
-    }
-}
-
-impl Speaker {
-    /// Plays 10 ms at 8 kHz; dropped when the device is far behind.
-    pub fn write_frame(&mut self, frame: &[i16; FRAME]) {
-        for (slot, &sample) in self.input.iter_mut().zip(frame) {
-            *slot = f32::from(sample) / 32768.0;
-        }
-        let capacity = self.output.len();
-        let (Ok(input), Ok(mut output)) = (
-            InterleavedSlice::new(&self.input[..], 1, FRAME),
-            InterleavedSlice::new_mut(&mut self.output[..], 1, capacity),
-        ) else {
-            return;
-        };
-        let Ok((_, written)) = self.resampler.process_into_buffer(&input, &mut output, None) else { return };
-        // Keep latency bounded: if more than 100 ms waits, the device is slower than us.
-        if self.capacity - self.ring.slots() > self.rate / 10 {
-            return;
-        }
-        for &sample in &self.output[..written] {
-            if self.ring.push(sample).is_err() {
-                break;
-            }
-        }
-    }
-
-    /// How much sound waits for the device.
-    #[must_use]
-    pub fn buffered(&self) -> Duration {
-        Duration::from_secs_f64((self.capacity - self.ring.slots()) as f64 / self.rate as f64)
     }
 }
 
@@ -429,54 +298,40 @@ impl Speaker {
 mod tests {
     use super::*;
 
-    fn goertzel(samples: &[f32], frequency: f32, rate: f32) -> f32 {
-        let coefficient = 2.0 * (2.0 * std::f32::consts::PI * frequency / rate).cos();
-        let (mut previous, mut before) = (0.0, 0.0);
-        for &sample in samples {
-            let current = sample + coefficient * previous - before;
-            before = previous;
-            previous = current;
-        }
-        (previous * previous + before * before - coefficient * previous * before) / samples.len() as f32
+    #[test]
+    fn settings_default_to_the_system_devices_at_unchanged_volume() {
+        let settings = AudioSettings::default();
+        assert_eq!(settings.input_device, None);
+        assert!((settings.input_volume - 1.0).abs() < f32::EPSILON);
+        assert!((settings.output_volume - 1.0).abs() < f32::EPSILON);
+        let read: AudioSettings = serde_json::from_str(r#"{"output_device":"USB headset"}"#).unwrap();
+        assert_eq!(read.output_device.as_deref(), Some("USB headset"));
+        assert!((read.input_volume - 1.0).abs() < f32::EPSILON, "missing fields keep their defaults");
+        let again: AudioSettings = serde_json::from_str(&serde_json::to_string(&read).unwrap()).unwrap();
+        assert_eq!(again, read);
     }
 
     #[test]
-    fn downsampling_keeps_a_tone_and_stops_aliasing() {
-        let mut down = resampler(48_000, 8000, FixedAsync::Output).unwrap();
-        let mut produced = Vec::new();
-        let mut phase = 0usize;
-        let mut output = vec![0.0f32; FRAME * 2];
-        for _ in 0..50 {
-            let needed = down.input_frames_next();
-            // 1 kHz wanted, plus 7 kHz that must not fold back to 1 kHz.
-            let input: Vec<f32> = (0..needed)
-                .map(|i| ((phase + i) as f32 * 2.0 * std::f32::consts::PI * 1000.0 / 48_000.0).sin() * 0.5)
-                .collect();
-            phase += needed;
-            let input = InterleavedSlice::new(&input[..], 1, needed).unwrap();
-            let mut out = InterleavedSlice::new_mut(&mut output[..], 1, FRAME * 2).unwrap();
-            let (_, written) = down.process_into_buffer(&input, &mut out, None).unwrap();
-            assert_eq!(written, FRAME);
-            produced.extend_from_slice(&output[..written]);
-        }
-        let tail = &produced[produced.len() - 1600..];
-        assert!(goertzel(tail, 1000.0, 8000.0) > 100.0 * goertzel(tail, 2000.0, 8000.0));
-        let peak = tail.iter().fold(0.0f32, |m, s| m.max(s.abs()));
-        assert!((0.4..0.6).contains(&peak), "level kept: {peak}");
+    fn volumes_stay_between_silence_and_double() {
+        assert!((volume(3.0) - 2.0).abs() < f32::EPSILON);
+        assert!(volume(-1.0).abs() < f32::EPSILON);
+        assert!((volume(f32::NAN) - 1.0).abs() < f32::EPSILON);
+        assert!((volume(0.5) - 0.5).abs() < f32::EPSILON);
     }
 
     #[test]
-    fn upsampling_fills_device_buffers_at_the_device_rate() {
-        let mut up = resampler(8000, 44_100, FixedAsync::Input).unwrap();
-        let mut output = vec![0.0f32; up.output_frames_max()];
-        let input = [0.25f32; FRAME];
-        let mut total = 0;
-        for _ in 0..100 {
-            let capacity = output.len();
-            let input = InterleavedSlice::new(&input[..], 1, FRAME).unwrap();
-            let mut out = InterleavedSlice::new_mut(&mut output[..], 1, capacity).unwrap();
-            total += up.process_into_buffer(&input, &mut out, None).unwrap().1;
+    fn errors_tell_the_user_what_to_do() {
+        assert_eq!(
+            CallAudioError::NoInputDevice.to_string(),
+            "No microphone was found: calls cannot carry your voice. Connect one and choose it in Audio settings."
+        );
+        for error in [
+            CallAudioError::NoDevices,
+            CallAudioError::NoOutputDevice,
+            CallAudioError::Device("busy".into()),
+            CallAudioError::NotResponding(4),
+        ] {
+            assert!(error.to_string().contains("Audio settings") || error.to_string().contains("try the call again"));
         }
-        assert!((44_000..=44_200).contains(&total), "one second in, one second out: {total}");
     }
 }

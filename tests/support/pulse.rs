@@ -35,6 +35,18 @@ impl Pulse {
 /// sink `micfeed` whose monitor is the default source: what is played into
 /// `micfeed` is what the microphone hears.
 pub fn start_pulse() -> Pulse {
+    start_with_source("micfeed.monitor")
+}
+
+impl Pulse {
+    /// Starts the server with `testsink`'s own monitor as the microphone:
+    /// what is played comes back as what is heard.
+    pub fn start() -> Pulse {
+        start_with_source("testsink.monitor")
+    }
+}
+
+fn start_with_source(source: &str) -> Pulse {
     let dir = tempfile::tempdir().unwrap();
     for sub in ["run", "home"] {
         std::fs::create_dir_all(dir.path().join(sub)).unwrap();
@@ -46,7 +58,7 @@ pub fn start_pulse() -> Pulse {
             "load-module module-native-protocol-unix auth-anonymous=1 socket={}\n\
              load-module module-null-sink sink_name=testsink rate=48000 channels=2\n\
              load-module module-null-sink sink_name=micfeed rate=48000 channels=1\n\
-             set-default-sink testsink\nset-default-source micfeed.monitor\n",
+             set-default-sink testsink\nset-default-source {source}\n",
             dir.path().join("run/native").display()
         ),
     )

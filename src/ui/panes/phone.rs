@@ -6,6 +6,7 @@ use super::super::commands::UiCommand;
 use super::super::i18n::{Text, tr};
 use super::super::phone::{CallPhase, CallView};
 use super::super::theme::{self, SPACE};
+use crate::domain::{CallDirection, CallOutcome};
 use crate::voice::sip::ua::Registration;
 use egui::{Align, Frame, Layout, Margin, RichText, Ui};
 use egui_material_icons::icons as i;
@@ -419,26 +420,46 @@ fn history(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
     let palette = app.theme.palette();
     ui.label(RichText::new(tr(lang, Text::CallHistory)).strong().size(15.0));
     ui.add_space(4.0);
-    if app.phone.history.is_empty() {
+    if app.model.calls.is_empty() {
         ui.label(RichText::new(tr(lang, Text::NoCallsYet)).color(palette.muted));
         return;
     }
     egui::Grid::new("call-history").num_columns(5).striped(true).spacing([16.0, 6.0]).show(ui, |ui| {
-        for entry in app.phone.history.iter().take(50) {
-            let icon = if entry.outgoing { i::ICON_CALL_MADE } else { i::ICON_CALL_RECEIVED };
-            ui.label(RichText::new(icon.codepoint).color(palette.muted));
-            ui.label(entry.started_at.format("%H:%M").to_string());
-            ui.label(&entry.remote);
-            ui.label(entry.talked.map_or_else(
-                || tr(lang, entry.outcome).to_owned(),
-                |talked| format!("{} · {}", clock(talked), tr(lang, entry.outcome)),
-            ));
+        for call in app.model.calls.iter().take(50) {
+            let made = call.direction == CallDirection::Made;
+            let (icon, colour) = match call.outcome {
+                CallOutcome::Unanswered if !made => (i::ICON_CALL_MISSED, palette.danger),
+                _ if made => (i::ICON_CALL_MADE, palette.muted),
+                _ => (i::ICON_CALL_RECEIVED, palette.muted),
+            };
+            ui.label(RichText::new(icon.codepoint).color(colour));
+            let started =
+                chrono::DateTime::from_timestamp_millis(call.started_at.0).map(|t| t.with_timezone(&chrono::Local));
+            ui.label(started.map_or_else(String::new, |t| t.format("%d/%m %H:%M").to_string()));
+            ui.label(&call.remote);
+            let outcome = tr(lang, outcome_text(call.outcome, made));
+            ui.label(if call.answered_at.is_some() {
+                format!("{} · {outcome}", clock(std::time::Duration::from_millis(call.talk_millis().unsigned_abs())))
+            } else {
+                outcome.to_owned()
+            });
             if ui.small_button(format!("{} {}", i::ICON_CALL.codepoint, tr(lang, Text::CallBack))).clicked() {
                 requests.push(UiCommand::Dial(
-                    entry.remote.rsplit('<').next().unwrap_or(&entry.remote).trim_end_matches('>').to_owned(),
+                    call.remote.rsplit('<').next().unwrap_or(&call.remote).trim_end_matches('>').to_owned(),
                 ));
             }
             ui.end_row();
         }
     });
+}
+
+fn outcome_text(outcome: CallOutcome, made: bool) -> Text {
+    match outcome {
+        CallOutcome::Answered => Text::EndAnswered,
+        CallOutcome::Unanswered if made => Text::EndNoAnswer,
+        CallOutcome::Unanswered => Text::EndMissed,
+        CallOutcome::Busy => Text::EndBusy,
+        CallOutcome::Transferred => Text::EndTransferred,
+        CallOutcome::Failed => Text::EndFailed,
+    }
 }
