@@ -192,15 +192,22 @@ fn registered(phone: &Phone) {
     });
 }
 
-fn through_kamailio(transport: Transport) {
+/// kamailio with digest auth, bob (baresip) registered to it, and our phone
+/// registered as `agent`, all ready to call each other.
+struct Office {
+    kamailio: Kamailio,
+    bob: Baresip,
+    phone: Phone,
+}
+
+fn office(bob_answers: bool, transport: Transport, route: AudioRoute) -> Office {
     let kamailio = Kamailio::start("s3cret");
     let bob = Baresip::start(&BaresipRole::Registered {
         user: "bob",
         password: "s3cret",
         registrar: kamailio.port,
-        answers: true,
+        answers: bob_answers,
     });
-    let (route, heard) = recording_route(600.0);
     let phone = Phone::start(
         PhoneSettings {
             server: Some(format!("127.0.0.1:{}", kamailio.port)),
@@ -217,6 +224,12 @@ fn through_kamailio(transport: Transport) {
     peers::wait_until("bob registering", &kamailio.process, Duration::from_secs(10), || {
         kamailio.process.output().contains("REGISTER sip:bob")
     });
+    Office { kamailio, bob, phone }
+}
+
+fn through_kamailio(transport: Transport) {
+    let (route, heard) = recording_route(600.0);
+    let Office { kamailio: _kamailio, bob, phone } = office(true, transport, route);
     phone.send(PhoneCommand::Dial("bob".into()));
     let (call, _) = expect(&phone, "bob answering through the proxy", Duration::from_secs(10), connected);
     std::thread::sleep(Duration::from_secs(2));
@@ -260,28 +273,8 @@ fn registers_with_digest_auth_and_calls_through_kamailio_over_tcp() {
 
 #[test]
 fn cancelling_before_the_answer_and_calling_nobody_through_kamailio() {
-    let kamailio = Kamailio::start("s3cret");
-    let bob = Baresip::start(&BaresipRole::Registered {
-        user: "bob",
-        password: "s3cret",
-        registrar: kamailio.port,
-        answers: false,
-    });
     let (route, _) = recording_route(0.0);
-    let phone = Phone::start(
-        PhoneSettings {
-            server: Some(format!("127.0.0.1:{}", kamailio.port)),
-            user: "agent".into(),
-            password: Some("s3cret".into()),
-            ..settings(route)
-        },
-        || {},
-    )
-    .unwrap();
-    registered(&phone);
-    peers::wait_until("bob registering", &kamailio.process, Duration::from_secs(10), || {
-        kamailio.process.output().contains("REGISTER sip:bob")
-    });
+    let Office { kamailio: _kamailio, bob, phone } = office(false, Transport::Udp, route);
     phone.send(PhoneCommand::Dial("bob".into()));
     let call = expect(&phone, "bob ringing", Duration::from_secs(10), |e| match e {
         PhoneEvent::Sip(UaEvent::Progress { call, code: 180, .. }) => Some(*call),

@@ -6,7 +6,7 @@
 //! comma-separated list headers (Via, Route, Contact, …) become one entry per
 //! value, so the layers above see one form only. Nothing here keeps state.
 
-use super::uri::{NameAddr, Uri, UriError, clip, parse_params, split_host_port};
+use super::uri::{NameAddr, Uri, UriError, clip, find_param, parse_params, split_host_port};
 use std::fmt;
 use std::fmt::Write as _;
 
@@ -178,7 +178,7 @@ impl Via {
     /// The value of a Via parameter (`Some("")` for a flag such as `rport`).
     #[must_use]
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_deref().unwrap_or(""))
+        find_param(&self.params, name)
     }
 
     /// The branch, which names the transaction.

@@ -115,7 +115,7 @@ impl Uri {
     /// The value of a URI parameter (`None` if absent, `Some("")` for a flag).
     #[must_use]
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_deref().unwrap_or(""))
+        find_param(&self.params, name)
     }
 
     /// True when the URI carries `;lr` (a loose router, RFC 3261 §16.12.1.1).
@@ -206,7 +206,7 @@ impl NameAddr {
     /// The value of a header parameter.
     #[must_use]
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_deref().unwrap_or(""))
+        find_param(&self.params, name)
     }
 
     /// The `tag` parameter of From or To.
@@ -230,6 +230,11 @@ impl fmt::Display for NameAddr {
         write!(f, "<{}>", self.uri)?;
         write_params(f, &self.params)
     }
+}
+
+/// The value of a `;name=value` parameter (`Some("")` for a flag such as `lr`), names compared without case.
+pub(crate) fn find_param<'a>(params: &'a [(String, Option<String>)], name: &str) -> Option<&'a str> {
+    params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_deref().unwrap_or(""))
 }
 
 /// Reads `a=1;b;c=2` into name/value pairs, skipping empty pieces.
