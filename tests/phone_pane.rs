@@ -79,6 +79,12 @@ fn an_agent_takes_a_call_holds_it_and_hangs_up() {
     entry.started_at = Timestamp(1_795_858_200_000);
     entry.answered_at = Some(Timestamp(1_795_858_205_000));
     entry.ended_at = Timestamp(1_795_858_280_000);
+    // A speed-dial entry for the customer, ready for the next call.
+    harness.state_mut().phone.new_speed_dial = ("Claire Martin".into(), "customer@127.0.0.1".into());
+    harness.get_by_label("Add").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().phone.speed_dial, [("Claire Martin".to_owned(), "customer@127.0.0.1".to_owned())]);
+    harness.get_by_label(&label(i::ICON_CALL, "Claire Martin"));
     harness.get_by_label(&label(i::ICON_HEADSET_MIC, "Audio")).click();
     harness.run_steps(3);
     harness.get_by_label("Find devices");

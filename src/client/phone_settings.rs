@@ -31,6 +31,9 @@ pub struct SavedPhone {
     /// Devices and volumes for calls.
     #[serde(default)]
     pub audio: crate::voice::audio::AudioSettings,
+    /// Speed-dial entries: a name and the number or address it calls.
+    #[serde(default)]
+    pub speed_dial: Vec<(String, String)>,
     /// The sealed password (hex of nonce and ciphertext), when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed_password: Option<String>,
@@ -167,6 +170,7 @@ mod tests {
             tcp: true,
             port: "5070".into(),
             audio: crate::voice::audio::AudioSettings::default(),
+            speed_dial: vec![("Support desk".into(), "2000".into())],
             sealed_password: None,
         }
     }

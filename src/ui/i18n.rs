@@ -131,6 +131,11 @@ texts! {
     EndFailed => "Failed", "Échec";
     CallBack => "Call back", "Rappeler";
     AudioSettings => "Audio", "Audio";
+    SpeedDial => "Speed dial", "Numéros abrégés";
+    SpeedDialName => "Name", "Nom";
+    SpeedDialNumber => "Number", "Numéro";
+    AddSpeedDial => "Add", "Ajouter";
+    RemoveSpeedDial => "Remove", "Retirer";
     Microphone => "Microphone", "Microphone";
     Speaker => "Speaker", "Haut-parleur";
     SystemDefault => "System default", "Par défaut du système";

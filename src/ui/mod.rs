@@ -167,7 +167,7 @@ impl App {
             self.connection.send(Command::RecordCall { call });
         }
         // Saved once a slider is let go, not on every step of the drag.
-        if self.phone.audio_unsaved
+        if self.phone.unsaved
             && !self.ctx.input(|i| i.pointer.any_down())
             && let Some(dir) = &self.options.settings_dir
         {

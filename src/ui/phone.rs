@@ -108,8 +108,12 @@ pub struct PhoneDesk {
     /// The devices found, once listed.
     pub devices: Option<Result<AudioDevices, String>>,
     listing: Option<std::sync::mpsc::Receiver<Result<AudioDevices, String>>>,
-    /// The audio choices changed and are not saved yet.
-    pub audio_unsaved: bool,
+    /// Audio choices or speed dial changed and are not saved yet.
+    pub unsaved: bool,
+    /// Speed-dial entries: name and number.
+    pub speed_dial: Vec<(String, String)>,
+    /// The speed-dial entry being added: name and number.
+    pub new_speed_dial: (String, String),
 }
 
 impl PhoneDesk {
@@ -125,6 +129,7 @@ impl PhoneDesk {
                     port: saved.port,
                 };
                 self.audio = saved.audio;
+                self.speed_dial = saved.speed_dial;
             }
             Ok(None) => {}
             Err(error) => self.error = Some(error.to_string()),
@@ -133,13 +138,14 @@ impl PhoneDesk {
 
     /// Saves the form's account in `dir` on a background thread (the window never waits on the disk).
     pub fn save(&mut self, dir: &std::path::Path) {
-        self.audio_unsaved = false;
+        self.unsaved = false;
         let saved = SavedPhone {
             server: self.form.server.clone(),
             user: self.form.user.clone(),
             tcp: self.form.tcp,
             port: self.form.port.clone(),
             audio: self.audio.clone(),
+            speed_dial: self.speed_dial.clone(),
             sealed_password: None,
         };
         let password = Some(self.form.password.clone()).filter(|p| !p.is_empty());
@@ -222,7 +228,7 @@ impl PhoneDesk {
 
     /// Applies changed devices or volumes: volumes at once, devices from the next call.
     pub fn apply_audio(&mut self) {
-        self.audio_unsaved = true;
+        self.unsaved = true;
         if let Some(phone) = &self.phone {
             phone.send(PhoneCommand::SetAudio(self.audio.clone()));
         }

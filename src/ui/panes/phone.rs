@@ -23,11 +23,15 @@ pub fn show(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
         return;
     }
     ui.horizontal_top(|ui| {
-        ui.vertical(|ui| {
-            ui.set_width(LEFT_WIDTH);
-            dialer(app, ui, requests);
-            ui.add_space(SPACE * 2.0);
-            audio(app, ui);
+        // The left column scrolls on its own when speed dial and audio outgrow the window.
+        egui::ScrollArea::vertical().id_salt("phone-left").show(ui, |ui| {
+            ui.vertical(|ui| {
+                ui.set_width(LEFT_WIDTH);
+                dialer(app, ui, requests);
+                ui.add_space(SPACE * 2.0);
+                speed_dial(app, ui, requests);
+                audio(app, ui);
+            });
         });
         ui.add_space(SPACE * 2.0);
         ui.vertical(|ui| {
@@ -183,6 +187,49 @@ fn dialer(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
             dial.pop();
         }
     });
+}
+
+/// Saved numbers, one click to call; added and removed here.
+fn speed_dial(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
+    let lang = app.language;
+    let desk = &mut app.phone;
+    egui::CollapsingHeader::new(
+        RichText::new(format!("{} {}", i::ICON_STAR.codepoint, tr(lang, Text::SpeedDial))).strong(),
+    )
+    .id_salt("speed-dial")
+    .default_open(true)
+    .show(ui, |ui| {
+        let mut remove = None;
+        for (at, (name, number)) in desk.speed_dial.iter().enumerate() {
+            ui.horizontal(|ui| {
+                if ui.button(format!("{} {name}", i::ICON_CALL.codepoint)).on_hover_text(number).clicked() {
+                    requests.push(UiCommand::Dial(number.clone()));
+                }
+                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                    if ui.small_button(i::ICON_CLOSE.codepoint).on_hover_text(tr(lang, Text::RemoveSpeedDial)).clicked()
+                    {
+                        remove = Some(at);
+                    }
+                });
+            });
+        }
+        if let Some(at) = remove {
+            desk.speed_dial.remove(at);
+            desk.unsaved = true;
+        }
+        ui.horizontal(|ui| {
+            let (name, number) = &mut desk.new_speed_dial;
+            ui.add(egui::TextEdit::singleline(name).hint_text(tr(lang, Text::SpeedDialName)).desired_width(100.0));
+            ui.add(egui::TextEdit::singleline(number).hint_text(tr(lang, Text::SpeedDialNumber)).desired_width(120.0));
+            if ui.button(tr(lang, Text::AddSpeedDial)).clicked() && !number.trim().is_empty() {
+                let name = if name.trim().is_empty() { number.trim().to_owned() } else { name.trim().to_owned() };
+                desk.speed_dial.push((name, number.trim().to_owned()));
+                desk.new_speed_dial = (String::new(), String::new());
+                desk.unsaved = true;
+            }
+        });
+    });
+    ui.add_space(SPACE);
 }
 
 /// Devices, volumes and the microphone meter.
