@@ -65,6 +65,17 @@ fn an_agent_takes_a_call_holds_it_and_hangs_up() {
     harness.snapshot("phone_call_on_hold");
     harness.get_by_label(&label(i::ICON_PAUSE, "Resume")).click();
     wait_until(&mut harness, |app| app.phone.calls.first().is_some_and(|c| !c.held));
+    // After-call work typed during the call travels with the record.
+    {
+        let call = &mut harness.state_mut().phone.calls[0];
+        call.notes = "Asked about the new tariff".into();
+        call.disposition = Some("billing".into());
+        call.tags = "tariff, follow-up".into();
+        // Pin the call timer for the picture.
+        call.connected = Some(std::time::Instant::now());
+    }
+    harness.run_steps(2);
+    harness.snapshot("phone_call_after_work");
     harness.get_by_label(&label(i::ICON_CALL_END, "Hang up")).click();
     // The engine records the call, and the history shows it from there.
     wait_until(&mut harness, |app| app.phone.calls.is_empty() && !app.model.calls.is_empty());
@@ -74,6 +85,9 @@ fn an_agent_takes_a_call_holds_it_and_hangs_up() {
         (CallDirection::Taken, CallOutcome::Answered, None)
     );
     assert!(recorded.remote.contains("customer@127.0.0.1"));
+    assert_eq!(recorded.disposition.as_deref(), Some("billing"));
+    assert_eq!(recorded.tags, ["tariff", "follow-up"]);
+    assert_eq!(recorded.notes, "Asked about the new tariff");
     // Pin the clock times for the picture.
     let entry = &mut harness.state_mut().model.calls[0];
     entry.started_at = Timestamp(1_795_858_200_000);

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub const MAX_REMOTE: usize = 256;
 /// Longest call notes kept.
 pub const MAX_NOTES: usize = 4000;
+/// Most tags on a call, and the longest tag.
+pub const MAX_TAGS: (usize, usize) = (10, 40);
 
 /// Which way a call went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +55,12 @@ pub struct PhoneCall {
     pub outcome: CallOutcome,
     /// The agent's notes.
     pub notes: String,
+    /// The disposition: the key of one of the workspace's categories.
+    #[serde(default)]
+    pub disposition: Option<String>,
+    /// Free tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// The queue it came through; `None` for a non-queue call.
     pub queue: Option<QueueId>,
 }

@@ -6,8 +6,8 @@ use super::Plan;
 use super::hub::Audience;
 use super::state::{DEMO_PAUSED_SETTING, State};
 use crate::domain::{
-    AgentStatus, Author, DeferUntil, InteractionId, MAX_NOTES, MAX_REMOTE, Message, MessageId, Permission, PhoneCall,
-    QueueId, Role, ThreadId, ThreadStatus, ThreadSummary, Timestamp, TransferTo, User, UserId,
+    AgentStatus, Author, Category, DeferUntil, InteractionId, MAX_NOTES, MAX_REMOTE, MAX_TAGS, Message, MessageId,
+    Permission, PhoneCall, QueueId, Role, ThreadId, ThreadStatus, ThreadSummary, Timestamp, TransferTo, User, UserId,
 };
 use crate::protocol::{Command, CommandError, Event, MAX_BODY_CHARS};
 use crate::routing::{MISSED_OFFERS_REASON, RoutingError, TransferTarget};
@@ -297,7 +297,7 @@ impl State {
             }
             Command::RecordCall { call } => {
                 require(&actor, Permission::HandleInteractions, command)?;
-                let call = checked_call(call, actor.id, now)?;
+                let call = checked_call(call, actor.id, now, &self.categories)?;
                 plan.changes.push(audit(
                     now,
                     Some(actor.id),
@@ -461,7 +461,12 @@ fn routing_error(error: RoutingError) -> CommandError {
 /// reports it, the times are in order and not in the future, texts are
 /// bounded, and a call recorded by an agent never claims a queue (queue
 /// calls are recorded by the routing core).
-fn checked_call(call: &PhoneCall, agent: UserId, now: Timestamp) -> Result<PhoneCall, CommandError> {
+fn checked_call(
+    call: &PhoneCall,
+    agent: UserId,
+    now: Timestamp,
+    categories: &[Category],
+) -> Result<PhoneCall, CommandError> {
     // A minute of slack for clocks that differ between machines.
     const SLACK_MS: i64 = 60_000;
     if call.ended_at.0 < call.started_at.0
@@ -477,6 +482,19 @@ fn checked_call(call: &PhoneCall, agent: UserId, now: Timestamp) -> Result<Phone
     }
     if call.notes.chars().count() > MAX_NOTES {
         return Err(CommandError::InvalidInput(format!("call notes are limited to {MAX_NOTES} characters")));
+    }
+    let (most, longest) = MAX_TAGS;
+    if call.tags.len() > most
+        || call.tags.iter().any(|t| t.trim().is_empty() || t.chars().count() > longest || t.contains(','))
+    {
+        return Err(CommandError::InvalidInput(format!(
+            "a call takes at most {most} tags of 1 to {longest} characters, without commas"
+        )));
+    }
+    if let Some(disposition) = &call.disposition
+        && !categories.iter().any(|c| &c.key == disposition)
+    {
+        return Err(CommandError::InvalidInput(format!("{disposition:?} is not a disposition of this workspace")));
     }
     Ok(PhoneCall { agent, queue: None, ..call.clone() })
 }

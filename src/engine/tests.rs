@@ -503,6 +503,8 @@ fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
         ended_at: Timestamp(1_799_999_990_000),
         outcome: CallOutcome::Answered,
         notes: "Wants a callback tomorrow".into(),
+        disposition: Some(engine.state.categories[0].key.clone()),
+        tags: vec!["vip".into(), "callback".into()],
         queue: Some(QueueId(1)),
     };
     engine.execute(AGENT, &Command::RecordCall { call: call.clone() }).unwrap();
@@ -521,6 +523,8 @@ fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
         (PhoneCall { ended_at: Timestamp(1_800_001_000_000), ..call.clone() }, "future"),
         (PhoneCall { remote: String::new(), ..call.clone() }, "other party"),
         (PhoneCall { notes: "x".repeat(5000), ..call.clone() }, "notes"),
+        (PhoneCall { tags: vec!["a,b".into()], ..call.clone() }, "tags"),
+        (PhoneCall { disposition: Some("no-such".into()), ..call.clone() }, "disposition"),
     ] {
         let error = engine.execute(AGENT, &Command::RecordCall { call: bad }).unwrap_err();
         assert!(error.to_string().contains(expected), "{error}");
@@ -530,4 +534,6 @@ fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
     let kept = engine.state.snapshot(AGENT, clock.now(), 1).calls;
     assert_eq!(kept.len(), 1, "only the good call was written, and it survives a restart");
     assert_eq!(kept[0].notes, "Wants a callback tomorrow");
+    assert_eq!(kept[0].tags, ["vip", "callback"]);
+    assert_eq!(kept[0].disposition, call.disposition);
 }

@@ -229,8 +229,9 @@ impl Change {
             }
             Change::PhoneCall(call) => {
                 tx.prepare_cached(
-                    "INSERT INTO phone_calls (agent, direction, remote, started_at, answered_at, ended_at, outcome, notes, queue)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO phone_calls
+                     (agent, direction, remote, started_at, answered_at, ended_at, outcome, notes, queue, disposition, tags)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )?
                 .execute(params![
                     call.agent.0,
@@ -241,7 +242,10 @@ impl Change {
                     call.ended_at.0,
                     call_outcome_key(call.outcome),
                     call.notes,
-                    call.queue.map(|q| q.0)
+                    call.queue.map(|q| q.0),
+                    call.disposition,
+                    // Tags never hold a comma (the engine refuses them), so a comma joins them.
+                    call.tags.join(",")
                 ])?;
             }
             Change::Setting { key, value } => {

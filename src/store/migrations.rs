@@ -178,6 +178,8 @@ pub const MIGRATIONS: &[&str] = &[
         ended_at INTEGER NOT NULL,
         outcome TEXT NOT NULL,
         notes TEXT NOT NULL,
+        disposition TEXT,
+        tags TEXT NOT NULL DEFAULT '',
         queue INTEGER
     );
     CREATE INDEX phone_calls_by_agent ON phone_calls(agent, started_at);

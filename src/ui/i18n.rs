@@ -132,6 +132,9 @@ texts! {
     CallBack => "Call back", "Rappeler";
     AudioSettings => "Audio", "Audio";
     SpeedDial => "Speed dial", "Numéros abrégés";
+    Disposition => "Disposition", "Qualification";
+    NoDisposition => "None", "Aucune";
+    Tags => "Tags, separated by commas", "Étiquettes, séparées par des virgules";
     SpeedDialName => "Name", "Nom";
     SpeedDialNumber => "Number", "Numéro";
     AddSpeedDial => "Add", "Ajouter";

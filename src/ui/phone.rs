@@ -4,7 +4,7 @@
 //! threads are applied once per frame; nothing here blocks.
 
 use crate::client::phone_settings::{self, SavedPhone};
-use crate::domain::{CallDirection, CallOutcome, MAX_NOTES, MAX_REMOTE, PhoneCall, Timestamp, UserId};
+use crate::domain::{CallDirection, CallOutcome, MAX_NOTES, MAX_REMOTE, MAX_TAGS, PhoneCall, Timestamp, UserId};
 use crate::voice::audio::{AudioDevices, AudioSettings};
 use crate::voice::phone::{AudioRoute, CallStats, Phone, PhoneCommand, PhoneEvent, PhoneSettings};
 use crate::voice::sdp::Direction;
@@ -75,6 +75,10 @@ pub struct CallView {
     pub digits: String,
     /// Why this call has no sound, when it has none.
     pub no_sound: Option<String>,
+    /// The disposition chosen: a category key.
+    pub disposition: Option<String>,
+    /// Tags as typed, separated by commas.
+    pub tags: String,
 }
 
 impl CallView {
@@ -373,6 +377,8 @@ fn new_call(handle: CallHandle, remote: String, outgoing: bool, phase: CallPhase
         transfer_to: String::new(),
         digits: String::new(),
         no_sound: None,
+        disposition: None,
+        tags: String::new(),
     }
 }
 
@@ -398,6 +404,15 @@ fn record(view: &CallView, reason: &EndReason) -> PhoneCall {
         ended_at: now,
         outcome,
         notes: view.notes.chars().take(MAX_NOTES).collect(),
+        disposition: view.disposition.clone(),
+        tags: view
+            .tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .take(MAX_TAGS.0)
+            .map(|t| t.chars().take(MAX_TAGS.1).collect())
+            .collect(),
         queue: None,
     }
 }

@@ -443,6 +443,25 @@ fn call_card(app: &mut App, ui: &mut Ui, call: &CallView, requests: &mut Vec<UiC
                 .desired_rows(2)
                 .desired_width(f32::INFINITY),
         );
+        ui.horizontal(|ui| {
+            let label = ui.label(tr(lang, Text::Disposition));
+            let chosen = view
+                .disposition
+                .as_ref()
+                .and_then(|key| app.model.categories.iter().find(|c| &c.key == key))
+                .map_or_else(|| tr(lang, Text::NoDisposition).to_owned(), |c| c.name.clone());
+            egui::ComboBox::from_id_salt(("disposition", call.handle.0))
+                .selected_text(chosen)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut view.disposition, None, tr(lang, Text::NoDisposition));
+                    for category in &app.model.categories {
+                        ui.selectable_value(&mut view.disposition, Some(category.key.clone()), &category.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.add(egui::TextEdit::singleline(&mut view.tags).hint_text(tr(lang, Text::Tags)).desired_width(260.0));
+        });
         if let Some(stats) = &view.stats {
             let round_trip = stats.round_trip_ms.map_or_else(|| "—".to_owned(), |ms| format!("{ms:.0} ms"));
             ui.label(
