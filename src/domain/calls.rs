@@ -2,7 +2,7 @@
 //! call, with whom, when, and how it ended. Non-queue calls (dialled or
 //! received directly) count in the agent's activity figures.
 
-use super::{QueueId, Timestamp, UserId};
+use super::{CustomerId, QueueId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Longest remote party text kept.
@@ -61,6 +61,9 @@ pub struct PhoneCall {
     /// Free tags.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The customer the agent linked the call to.
+    #[serde(default)]
+    pub contact: Option<CustomerId>,
     /// The queue it came through; `None` for a non-queue call.
     pub queue: Option<QueueId>,
 }

@@ -298,6 +298,11 @@ impl State {
             Command::RecordCall { call } => {
                 require(&actor, Permission::HandleInteractions, command)?;
                 let call = checked_call(call, actor.id, now, &self.categories)?;
+                if let Some(contact) = call.contact
+                    && !self.threads.values().any(|t| t.customer == contact)
+                {
+                    return Err(CommandError::NotFound { what: "customer".into(), id: contact.0 });
+                }
                 plan.changes.push(audit(
                     now,
                     Some(actor.id),

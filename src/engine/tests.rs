@@ -505,6 +505,7 @@ fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
         notes: "Wants a callback tomorrow".into(),
         disposition: Some(engine.state.categories[0].key.clone()),
         tags: vec!["vip".into(), "callback".into()],
+        contact: None,
         queue: Some(QueueId(1)),
     };
     engine.execute(AGENT, &Command::RecordCall { call: call.clone() }).unwrap();
@@ -525,15 +526,23 @@ fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
         (PhoneCall { notes: "x".repeat(5000), ..call.clone() }, "notes"),
         (PhoneCall { tags: vec!["a,b".into()], ..call.clone() }, "tags"),
         (PhoneCall { disposition: Some("no-such".into()), ..call.clone() }, "disposition"),
+        (PhoneCall { contact: Some(crate::domain::CustomerId(999_999)), ..call.clone() }, "customer"),
     ] {
         let error = engine.execute(AGENT, &Command::RecordCall { call: bad }).unwrap_err();
         assert!(error.to_string().contains(expected), "{error}");
     }
+    // A call linked to a customer the workspace knows.
+    customer_writes(&mut engine, Channel::Sms, Language::En);
+    let customer = engine.state.threads.values().next().unwrap().customer;
+    engine
+        .execute(AGENT, &Command::RecordCall { call: PhoneCall { contact: Some(customer), ..call.clone() } })
+        .unwrap();
     drop(engine);
     let engine = Engine::open(Store::open(dir.path()).unwrap(), Arc::new(clock.clone()), &options).unwrap();
     let kept = engine.state.snapshot(AGENT, clock.now(), 1).calls;
-    assert_eq!(kept.len(), 1, "only the good call was written, and it survives a restart");
-    assert_eq!(kept[0].notes, "Wants a callback tomorrow");
-    assert_eq!(kept[0].tags, ["vip", "callback"]);
-    assert_eq!(kept[0].disposition, call.disposition);
+    assert_eq!(kept.len(), 2, "only the good calls were written, and they survive a restart");
+    assert_eq!(kept.iter().filter_map(|c| c.contact).collect::<Vec<_>>(), [customer]);
+    assert_eq!(kept[1].notes, "Wants a callback tomorrow");
+    assert_eq!(kept[1].tags, ["vip", "callback"]);
+    assert_eq!(kept[1].disposition, call.disposition);
 }

@@ -230,8 +230,8 @@ impl Change {
             Change::PhoneCall(call) => {
                 tx.prepare_cached(
                     "INSERT INTO phone_calls
-                     (agent, direction, remote, started_at, answered_at, ended_at, outcome, notes, queue, disposition, tags)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     (agent, direction, remote, started_at, answered_at, ended_at, outcome, notes, queue, disposition, tags, contact)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )?
                 .execute(params![
                     call.agent.0,
@@ -245,7 +245,8 @@ impl Change {
                     call.queue.map(|q| q.0),
                     call.disposition,
                     // Tags never hold a comma (the engine refuses them), so a comma joins them.
-                    call.tags.join(",")
+                    call.tags.join(","),
+                    call.contact.map(|c| c.0)
                 ])?;
             }
             Change::Setting { key, value } => {

@@ -206,7 +206,7 @@ impl Store {
         };
         let calls = conn
             .prepare(&format!(
-                "SELECT agent, direction, remote, started_at, answered_at, ended_at, outcome, notes, queue, disposition, tags
+                "SELECT agent, direction, remote, started_at, answered_at, ended_at, outcome, notes, queue, disposition, tags, contact
                  FROM phone_calls ORDER BY started_at DESC, id DESC LIMIT {RECENT_CALLS}"
             ))?
             .query_map([], |row| {
@@ -235,6 +235,7 @@ impl Store {
                     queue: row.get::<_, Option<i64>>(8)?.map(QueueId),
                     disposition: row.get(9)?,
                     tags: row.get::<_, String>(10)?.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+                    contact: row.get::<_, Option<i64>>(11)?.map(CustomerId),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

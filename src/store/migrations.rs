@@ -180,6 +180,7 @@ pub const MIGRATIONS: &[&str] = &[
         notes TEXT NOT NULL,
         disposition TEXT,
         tags TEXT NOT NULL DEFAULT '',
+        contact INTEGER,
         queue INTEGER
     );
     CREATE INDEX phone_calls_by_agent ON phone_calls(agent, started_at);

@@ -133,6 +133,8 @@ texts! {
     AudioSettings => "Audio", "Audio";
     SpeedDial => "Speed dial", "Numéros abrégés";
     Disposition => "Disposition", "Qualification";
+    Contact => "Contact", "Contact";
+    NoContact => "Not linked", "Non lié";
     NoDisposition => "None", "Aucune";
     Tags => "Tags, separated by commas", "Étiquettes, séparées par des virgules";
     SpeedDialName => "Name", "Nom";

@@ -4,7 +4,9 @@
 //! threads are applied once per frame; nothing here blocks.
 
 use crate::client::phone_settings::{self, SavedPhone};
-use crate::domain::{CallDirection, CallOutcome, MAX_NOTES, MAX_REMOTE, MAX_TAGS, PhoneCall, Timestamp, UserId};
+use crate::domain::{
+    CallDirection, CallOutcome, CustomerId, MAX_NOTES, MAX_REMOTE, MAX_TAGS, PhoneCall, Timestamp, UserId,
+};
 use crate::voice::audio::{AudioDevices, AudioSettings};
 use crate::voice::phone::{AudioRoute, CallStats, Phone, PhoneCommand, PhoneEvent, PhoneSettings};
 use crate::voice::sdp::Direction;
@@ -79,6 +81,8 @@ pub struct CallView {
     pub disposition: Option<String>,
     /// Tags as typed, separated by commas.
     pub tags: String,
+    /// The customer the call is linked to, with their name.
+    pub contact: Option<(CustomerId, String)>,
 }
 
 impl CallView {
@@ -379,6 +383,7 @@ fn new_call(handle: CallHandle, remote: String, outgoing: bool, phase: CallPhase
         no_sound: None,
         disposition: None,
         tags: String::new(),
+        contact: None,
     }
 }
 
@@ -405,6 +410,7 @@ fn record(view: &CallView, reason: &EndReason) -> PhoneCall {
         outcome,
         notes: view.notes.chars().take(MAX_NOTES).collect(),
         disposition: view.disposition.clone(),
+        contact: view.contact.as_ref().map(|(id, _)| *id),
         tags: view
             .tags
             .split(',')

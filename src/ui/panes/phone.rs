@@ -462,6 +462,25 @@ fn call_card(app: &mut App, ui: &mut Ui, call: &CallView, requests: &mut Vec<UiC
                 .labelled_by(label.id);
             ui.add(egui::TextEdit::singleline(&mut view.tags).hint_text(tr(lang, Text::Tags)).desired_width(260.0));
         });
+        ui.horizontal(|ui| {
+            let label = ui.label(tr(lang, Text::Contact));
+            let chosen =
+                view.contact.as_ref().map_or_else(|| tr(lang, Text::NoContact).to_owned(), |(_, name)| name.clone());
+            egui::ComboBox::from_id_salt(("contact", call.handle.0))
+                .selected_text(chosen)
+                .width(260.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut view.contact, None, tr(lang, Text::NoContact));
+                    // The customers of my recent conversations, each once.
+                    let mut seen = std::collections::HashSet::new();
+                    for thread in app.model.threads().filter(|t| seen.insert(t.customer)).take(200) {
+                        let choice = Some((thread.customer, thread.customer_name.clone()));
+                        ui.selectable_value(&mut view.contact, choice, &thread.customer_name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
         if let Some(stats) = &view.stats {
             let round_trip = stats.round_trip_ms.map_or_else(|| "—".to_owned(), |ms| format!("{ms:.0} ms"));
             ui.label(
