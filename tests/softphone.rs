@@ -314,3 +314,25 @@ fn a_second_call_beeps_into_the_call_in_progress() {
     agent.send(PhoneCommand::Hangup(first));
     assert_eq!(expect(&caller, "the second caller told busy", Duration::from_secs(5), ended), EndReason::Busy);
 }
+
+#[test]
+fn baresip_transfers_us_to_another_line_and_we_follow() {
+    let first = Baresip::start(&BaresipRole::Echo);
+    let second = Baresip::start(&BaresipRole::Echo);
+    let (route, _) = recording_route(0.0);
+    let phone = Phone::start(settings(route), || {}).unwrap();
+    phone.send(PhoneCommand::Dial(format!("sip:echo@127.0.0.1:{}", first.sip_port)));
+    let (original, _) = expect(&phone, "the first line answering", Duration::from_secs(10), connected);
+    std::thread::sleep(Duration::from_millis(500));
+    let reply =
+        first.command("transfer", Some(&format!("sip:echo@127.0.0.1:{}", second.sip_port)), Duration::from_millis(300));
+    let (new_call, _) = expect(&phone, "the call to the second line", Duration::from_secs(10), connected);
+    assert_ne!(new_call, original, "{reply}");
+    let gone = expect(&phone, "the first line leaving", Duration::from_secs(5), |e| match e {
+        PhoneEvent::Sip(UaEvent::Ended { call, reason }) if *call == original => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(gone, EndReason::RemoteHangup);
+    phone.send(PhoneCommand::Hangup(new_call));
+    assert_eq!(expect(&phone, "the hang-up", Duration::from_secs(5), ended), EndReason::LocalHangup);
+}

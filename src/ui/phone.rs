@@ -347,7 +347,8 @@ impl PhoneDesk {
             PhoneEvent::Sip(UaEvent::TransferProgress { code, .. }) if code >= 300 => {
                 self.error = Some(format!("The transfer failed ({code})."));
             }
-            PhoneEvent::Sip(UaEvent::TransferProgress { .. }) | PhoneEvent::ClipFinished { .. } => {}
+            PhoneEvent::Sip(UaEvent::TransferProgress { .. } | UaEvent::TransferRequested { .. })
+            | PhoneEvent::ClipFinished { .. } => {}
             PhoneEvent::Stats { call, stats } => {
                 if let Some(view) = self.call_mut(call) {
                     view.stats = Some(stats);

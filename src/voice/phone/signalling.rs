@@ -7,7 +7,7 @@ use super::{AudioRoute, PhoneCommand, PhoneError, PhoneEvent, PhoneSettings};
 use crate::voice::sdp::{Direction, LocalMedia};
 use crate::voice::sip::message::{MAX_MESSAGE, Message};
 use crate::voice::sip::transaction::{Peer, Transport};
-use crate::voice::sip::ua::{CallHandle, UaEvent, UserAgent};
+use crate::voice::sip::ua::{CallHandle, EndReason, UaEvent, UserAgent};
 use crate::voice::sip::uri::Uri;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -50,6 +50,8 @@ pub(super) struct Signalling {
     reserved: HashMap<CallHandle, MediaPorts>,
     /// Incoming calls not yet answered.
     ringing_here: std::collections::HashSet<CallHandle>,
+    /// Calls placed because the other party transferred us: new call → the call transferred.
+    transfers: HashMap<CallHandle, CallHandle>,
     outbox: Arc<Outbox>,
     local: SocketAddr,
 }
@@ -127,6 +129,7 @@ impl Signalling {
             media: HashMap::new(),
             reserved: HashMap::new(),
             ringing_here: std::collections::HashSet::new(),
+            transfers: HashMap::new(),
             outbox,
             local,
         }
@@ -296,7 +299,7 @@ impl Signalling {
                 self.ua.unregister(now);
                 Ok(())
             }
-            PhoneCommand::Dial(target) => self.dial(&target, now),
+            PhoneCommand::Dial(target) => self.dial(&target, now).map(|_| ()),
             PhoneCommand::Answer(call) => match MediaPorts::bind(self.local.ip()) {
                 Ok(ports) => {
                     let media = self.local_media(&ports);
@@ -345,7 +348,7 @@ impl Signalling {
         }
     }
 
-    fn dial(&mut self, target: &str, now: Duration) -> Result<(), String> {
+    fn dial(&mut self, target: &str, now: Duration) -> Result<CallHandle, String> {
         let uri = target_uri(target, self.settings.server.as_deref())?;
         // Without a registrar the call goes straight to the URI's host, which must be an address.
         let destination = match uri.ip() {
@@ -361,13 +364,19 @@ impl Signalling {
         let call = self.ua.dial(&uri, destination, media, now).map_err(|e| e.to_string())?;
         self.reserved.insert(call, ports);
         self.outbox.send(PhoneEvent::Dialling { call, target: uri.to_string() });
-        Ok(())
+        Ok(call)
     }
 
     fn on_event(&mut self, event: UaEvent) {
         match &event {
             UaEvent::Progress { call, media: Some(media), .. } | UaEvent::Connected { call, media } => {
                 self.ringing_here.remove(call);
+                if matches!(event, UaEvent::Connected { .. })
+                    && let Some(original) = self.transfers.remove(call)
+                {
+                    let now = self.now();
+                    let _ = self.ua.transfer_progress(original, 200, now);
+                }
                 if let Some(handle) = self.media.get(call) {
                     handle.send(MediaCommand::Update(*media));
                 } else if let Some(ports) = self.reserved.remove(call) {
@@ -389,12 +398,34 @@ impl Signalling {
                 self.ringing_here.insert(*call);
                 self.call_waiting();
             }
+            UaEvent::TransferRequested { call, target } => {
+                // Call the new party; the old call ends when the transferor hears it worked.
+                let now = self.now();
+                match self.dial(&target.to_string(), now) {
+                    Ok(new_call) => {
+                        self.transfers.insert(new_call, *call);
+                    }
+                    Err(reason) => {
+                        let _ = self.ua.transfer_progress(*call, 503, now);
+                        self.outbox.send(PhoneEvent::CommandFailed(reason));
+                    }
+                }
+            }
             UaEvent::MediaChanged { call, media, .. } => {
                 if let Some(handle) = self.media.get(call) {
                     handle.send(MediaCommand::Update(*media));
                 }
             }
-            UaEvent::Ended { call, .. } => {
+            UaEvent::Ended { call, reason } => {
+                if let Some(original) = self.transfers.remove(call) {
+                    let code = match reason {
+                        EndReason::Busy => 486,
+                        EndReason::Failed { code, .. } => *code,
+                        _ => 487,
+                    };
+                    let now = self.now();
+                    let _ = self.ua.transfer_progress(original, code, now);
+                }
                 self.reserved.remove(call);
                 self.ringing_here.remove(call);
                 if let Some(handle) = self.media.remove(call) {

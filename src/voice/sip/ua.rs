@@ -154,6 +154,13 @@ pub enum UaEvent {
         /// The digit.
         digit: char,
     },
+    /// The other party asks us to call `target` instead (they transfer us).
+    TransferRequested {
+        /// The call being transferred.
+        call: CallHandle,
+        /// Whom to call.
+        target: Uri,
+    },
     /// Progress of our blind transfer (the status the transferee reports).
     TransferProgress {
         /// The call.
@@ -196,6 +203,7 @@ enum Purpose {
     Bye(CallHandle),
     ReInvite(CallHandle),
     Refer(CallHandle),
+    Notify(CallHandle),
 }
 
 #[derive(Debug)]
@@ -817,6 +825,8 @@ impl UserAgent {
                 }
                 self.events.push_back(UaEvent::TransferProgress { call: handle, code: 408 });
             }
+            // A lost progress report changes nothing for the call itself.
+            Purpose::Notify(_) => {}
         }
     }
 
@@ -854,7 +864,7 @@ impl UserAgent {
                     self.end(handle, EndReason::LocalHangup);
                 }
             }
-            Purpose::Cancel(_) => {}
+            Purpose::Cancel(_) | Purpose::Notify(_) => {}
             Purpose::Refer(handle) => {
                 if code >= 300
                     && let Some(call) = self.calls.get_mut(&handle)
@@ -890,15 +900,17 @@ impl UserAgent {
                 self.registration.cseq += 1;
                 self.registration.cseq
             }
-            Purpose::Invite(handle) | Purpose::ReInvite(handle) | Purpose::Bye(handle) | Purpose::Refer(handle) => {
-                match self.calls.get_mut(handle) {
-                    Some(call) => {
-                        call.dialog.local_seq += 1;
-                        call.dialog.local_seq
-                    }
-                    None => return false,
+            Purpose::Invite(handle)
+            | Purpose::ReInvite(handle)
+            | Purpose::Bye(handle)
+            | Purpose::Refer(handle)
+            | Purpose::Notify(handle) => match self.calls.get_mut(handle) {
+                Some(call) => {
+                    call.dialog.local_seq += 1;
+                    call.dialog.local_seq
                 }
-            }
+                None => return false,
+            },
             Purpose::Cancel(_) => return false,
         };
         request.set("CSeq", format!("{number} {method}"));
@@ -1274,10 +1286,58 @@ impl UserAgent {
             Method::Options => {
                 self.respond(request, 200, Some(&tag), now);
             }
+            Method::Refer => {
+                // We are asked to call a third party (blind transfer, RFC 3515).
+                let target = request.header("Refer-To").and_then(|r| NameAddr::parse(r).ok());
+                match target {
+                    Some(target) if self.calls.get(&handle).is_some_and(|c| c.state == CallState::Connected) => {
+                        self.respond(request, 202, Some(&tag), now);
+                        self.notify_transfer(handle, 100, now);
+                        self.events.push_back(UaEvent::TransferRequested {
+                            call: handle,
+                            target: target.uri.without_headers(),
+                        });
+                    }
+                    Some(_) => {
+                        self.respond(request, 491, Some(&tag), now);
+                    }
+                    None => {
+                        self.respond(request, 400, Some(&tag), now);
+                    }
+                }
+            }
             _ => {
                 self.respond(request, 405, Some(&tag), now);
             }
         }
+    }
+
+    /// Tells the party who asked us to transfer how the new call goes (RFC 3515
+    /// NOTIFY with a sipfrag); a final status ends the implicit subscription.
+    pub fn transfer_progress(&mut self, handle: CallHandle, code: u16, now: Duration) -> Result<(), UaError> {
+        if !self.calls.contains_key(&handle) {
+            return Err(UaError::NoSuchCall);
+        }
+        self.notify_transfer(handle, code, now);
+        Ok(())
+    }
+
+    fn notify_transfer(&mut self, handle: CallHandle, code: u16, now: Duration) {
+        let contact = self.contact();
+        let Some(call) = self.calls.get_mut(&handle) else { return };
+        let transport = call.dialog.peer.transport;
+        let mut notify =
+            Self::dialog_request(&mut call.dialog, Method::Notify, transport, self.local, &mut self.rng, &self.product);
+        notify.push("Contact", contact);
+        notify.push("Event", "refer");
+        notify
+            .push("Subscription-State", if code >= 200 { "terminated;reason=noresource" } else { "active;expires=60" });
+        notify.set_body(
+            Some("message/sipfrag;version=2.0"),
+            format!("SIP/2.0 {code} {}\r\n", reason_phrase(code)).into_bytes(),
+        );
+        let to = next_hop(&call.dialog, self.account.registrar);
+        let _ = self.send(Purpose::Notify(handle), notify, to, now);
     }
 
     fn on_reinvite(&mut self, handle: CallHandle, request: &Message, now: Duration) {
@@ -1324,7 +1384,9 @@ impl UserAgent {
 impl Purpose {
     fn concerns(&self, handle: CallHandle) -> bool {
         match self {
-            Self::Invite(h) | Self::Cancel(h) | Self::Bye(h) | Self::ReInvite(h) | Self::Refer(h) => *h == handle,
+            Self::Invite(h) | Self::Cancel(h) | Self::Bye(h) | Self::ReInvite(h) | Self::Refer(h) | Self::Notify(h) => {
+                *h == handle
+            }
             Self::Register => false,
         }
     }

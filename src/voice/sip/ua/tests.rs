@@ -438,26 +438,35 @@ fn a_blind_transfer_refers_and_hangs_up_when_the_transferee_reports_success() {
     let (call, incoming) = net.connect();
     net.alice.transfer(call, &Uri::parse("sip:carol@127.0.0.1:5090").unwrap(), net.now).unwrap();
     net.settle();
-    assert!(net.wire.contains(&"REFER".to_owned()));
-    // Bob does not act on REFER (405), so the transfer fails and the call stays.
-    assert!(net.alice_events.iter().any(|e| matches!(e, UaEvent::TransferProgress { code: 405, .. })));
-    // A NOTIFY with 200 from the transferee completes it.
-    let dialog = &mut net.bob.calls.get_mut(&incoming).unwrap().dialog;
-    let mut notify = UserAgent::dialog_request(
-        dialog,
-        Method::Notify,
-        Transport::Udp,
-        addr(BOB),
-        &mut SmallRng::seed_from_u64(3),
-        "t",
-    );
-    notify.push("Event", "refer");
-    notify.push("Subscription-State", "terminated;reason=noresource");
-    notify.set_body(Some("message/sipfrag"), b"SIP/2.0 200 OK\r\n".to_vec());
-    net.alice.calls.get_mut(&call).unwrap().transfer_pending = true;
-    net.alice.receive(&notify.to_bytes(), udp(BOB), net.now).unwrap();
+    assert!(net.wire.contains(&"202 REFER".to_owned()), "{:?}", net.wire);
+    // Bob, the transferee, is asked to call Carol and reports that he is trying.
+    let target = net
+        .bob_events
+        .iter()
+        .find_map(|e| if let UaEvent::TransferRequested { target, .. } = e { Some(target.clone()) } else { None });
+    assert_eq!(target.map(|t| t.to_string()), Some("sip:carol@127.0.0.1:5090".to_owned()));
+    assert!(net.alice_events.iter().any(|e| matches!(e, UaEvent::TransferProgress { code: 100, .. })));
+    assert!(Net::ended(&net.alice_events).is_empty(), "the call stays until the new one works");
+    // Carol answered Bob: Bob says so, and Alice leaves the call.
+    net.bob.transfer_progress(incoming, 200, net.now).unwrap();
     net.settle();
     assert_eq!(Net::ended(&net.alice_events), [EndReason::Transferred]);
+    assert_eq!(Net::ended(&net.bob_events), [EndReason::RemoteHangup]);
+}
+
+#[test]
+fn a_failed_transfer_keeps_the_call() {
+    let mut net = Net::direct();
+    let (call, incoming) = net.connect();
+    net.alice.transfer(call, &Uri::parse("sip:carol@127.0.0.1:5090").unwrap(), net.now).unwrap();
+    net.settle();
+    net.bob.transfer_progress(incoming, 486, net.now).unwrap();
+    net.settle();
+    assert!(net.alice_events.iter().any(|e| matches!(e, UaEvent::TransferProgress { code: 486, .. })));
+    assert!(Net::ended(&net.alice_events).is_empty(), "Alice still has the customer");
+    net.alice.hold(call, net.now).unwrap();
+    net.settle();
+    assert!(net.alice_events.iter().any(|e| matches!(e, UaEvent::MediaChanged { .. })), "and can go on with the call");
 }
 
 #[test]
