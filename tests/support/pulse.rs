@@ -72,7 +72,8 @@ fn start_with_source(source: &str) -> Pulse {
         .stderr(Stdio::null());
     let daemon = command.spawn().expect("pulseaudio is installed by `make test`");
     let pulse = Pulse { daemon, dir };
-    for _ in 0..100 {
+    // A loaded machine can take seconds to start the server.
+    for _ in 0..400 {
         let mut info = Command::new("pactl");
         info.arg("info").stdout(Stdio::null()).stderr(Stdio::null());
         pulse.env(&mut info);
