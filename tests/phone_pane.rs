@@ -115,3 +115,85 @@ fn an_agent_takes_a_call_holds_it_and_hangs_up() {
     assert_eq!(ended, Some(EndReason::RemoteHangup), "the customer heard the agent hang up");
     close(harness, &engine);
 }
+
+/// Records what it hears and says nothing.
+struct Ear(Arc<std::sync::Mutex<Vec<i16>>>);
+
+impl switchboard::voice::phone::AudioPort for Ear {
+    fn read_frame(&mut self, _out: &mut [i16; 80]) -> bool {
+        false
+    }
+
+    fn write_frame(&mut self, frame: &[i16; 80]) {
+        self.0.lock().unwrap().extend_from_slice(frame);
+    }
+}
+
+#[test]
+fn an_agent_plays_a_clip_into_the_call_and_it_ends_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, engine) = launch(dir.path(), "agent");
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Phone").click();
+    harness.run_steps(2);
+    // Two clips: one to play, one archived (hidden during calls).
+    let clips = tempfile::tempdir().unwrap();
+    let mut library = switchboard::client::clips::ClipLibrary::open(clips.path()).unwrap();
+    let tone: Vec<i16> = (0..8000)
+        .map(|n| ((f64::from(n) * 2.0 * std::f64::consts::PI * 700.0 / 8000.0).sin() * 9000.0) as i16)
+        .collect();
+    library.add("Closing message", vec!["goodbye".into()], &tone).unwrap();
+    let old = library.add("Old promotion", Vec::new(), &tone).unwrap();
+    library.set_archived(old, true).unwrap();
+    harness.state_mut().phone.clips = Some(library);
+    harness.state_mut().phone.form.port = "45072".into();
+    harness.get_by_label(&label(i::ICON_PHONELINK_RING, "Connect the phone")).click();
+    wait_until(&mut harness, |app| app.phone.local_address.is_some());
+    let address = harness.state().phone.local_address.unwrap();
+
+    let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let ear = heard.clone();
+    let settings = PhoneSettings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        user: "customer".into(),
+        audio: AudioRoute::Custom(Arc::new(move || {
+            Ok(Box::new(Ear(ear.clone())) as Box<dyn switchboard::voice::phone::AudioPort>)
+        })),
+        ..PhoneSettings::default()
+    };
+    let customer = Phone::start(settings, || {}).unwrap();
+    customer.send(PhoneCommand::Dial(format!("sip:agent@{address}")));
+    wait_until(&mut harness, |app| app.phone.incoming().is_some());
+    harness.get_all_by_label(&label(i::ICON_CALL, "Answer")).next().unwrap().click();
+    wait_until(&mut harness, |app| app.phone.calls.first().is_some_and(|c| c.phase == CallPhase::Connected));
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("Old promotion").is_none(), "archived clips are hidden");
+    harness.ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
+    harness.state_mut().phone.calls[0].connected = Some(std::time::Instant::now());
+    harness.state_mut().phone.calls[0].no_sound = None;
+    harness.run_steps(2);
+    harness.snapshot("phone_clips");
+    harness.get_by_label(&format!("{}{}", i::ICON_PLAY_ARROW.codepoint, i::ICON_CALL_END.codepoint)).click();
+    // The clip plays for a second, then the agent's phone hangs up by itself.
+    wait_until(&mut harness, |app| app.phone.calls.is_empty());
+    let mut ended = None;
+    for _ in 0..50 {
+        if let Some(PhoneEvent::Sip(UaEvent::Ended { reason, .. })) = customer.wait_event(Duration::from_millis(100)) {
+            ended = Some(reason);
+            break;
+        }
+    }
+    assert_eq!(ended, Some(EndReason::RemoteHangup));
+    let heard = heard.lock().unwrap().clone();
+    let energy = |frequency: f64| {
+        let coefficient = 2.0 * (2.0 * std::f64::consts::PI * frequency / 8000.0).cos();
+        let (mut previous, mut before) = (0.0f64, 0.0f64);
+        for &sample in &heard {
+            let current = f64::from(sample) / 32768.0 + coefficient * previous - before;
+            before = previous;
+            previous = current;
+        }
+        (previous * previous + before * before - coefficient * previous * before) / heard.len().max(1) as f64
+    };
+    assert!(energy(700.0) > 100.0 * energy(1100.0), "the customer heard the clip");
+    close(harness, &engine);
+}

@@ -17,8 +17,12 @@ use switchboard::voice::sip::ua::UaEvent;
 
 const TONE: f64 = 700.0;
 
+/// One private PulseAudio server at a time: two started together in one test binary get in each other's way.
+static SOUND_CARD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn a_tone_from_the_microphone_reaches_the_peer_and_comes_back_to_the_speaker() {
+    let _one_at_a_time = SOUND_CARD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let pulse = pulse::start_pulse();
     let baresip = peers::Baresip::start(&peers::BaresipRole::Echo);
     // Twelve seconds of tone at 48 kHz into the microphone feed.
@@ -101,4 +105,47 @@ fn call_the_echo_line_with_the_sound_card() {
     }
     phone.send(PhoneCommand::Hangup(call));
     std::thread::sleep(Duration::from_millis(500));
+}
+
+#[test]
+fn a_clip_is_recorded_from_the_microphone() {
+    let _one_at_a_time = SOUND_CARD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let pulse = pulse::start_pulse();
+    let tone: Vec<u8> = (0..48_000 * 6)
+        .map(|n| ((f64::from(n) * 2.0 * std::f64::consts::PI * TONE / 48_000.0).sin() * 8000.0) as i16)
+        .flat_map(i16::to_le_bytes)
+        .collect();
+    let tone_path = pulse.dir.path().join("tone.raw");
+    std::fs::write(&tone_path, tone).unwrap();
+    let mut feed = Command::new("pacat");
+    feed.args(["-d", "micfeed", "--raw", "--format=s16le", "--rate=48000", "--channels=1"])
+        .arg(&tone_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    pulse.env(&mut feed);
+    let mut feeder = feed.spawn().unwrap();
+    let mut record = Command::new(std::env::current_exe().unwrap());
+    record.args(["--exact", "record_a_clip_with_the_sound_card", "--ignored", "--nocapture"]);
+    pulse.env(&mut record);
+    let output = record.output().unwrap();
+    let _ = feeder.kill();
+    let _ = feeder.wait();
+    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{log}");
+}
+
+#[test]
+#[ignore = "run by a_clip_is_recorded_from_the_microphone with PulseAudio's environment"]
+fn record_a_clip_with_the_sound_card() {
+    let recorder =
+        switchboard::voice::recorder::ClipRecorder::start(&switchboard::voice::audio::AudioSettings::default())
+            .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let level = recorder.level();
+    let samples = recorder.stop().unwrap();
+    assert!(samples.len() >= 8000, "a second or more was recorded: {} samples", samples.len());
+    let tail = &samples[samples.len() - 8000..];
+    let ratio = peers::tone_energy(tail, TONE, 8000.0) / peers::tone_energy(tail, 1100.0, 8000.0).max(1e-12);
+    assert!(ratio > 100.0, "the microphone's tone is in the clip: ratio {ratio:.0}");
+    assert!(level > 0.05, "the meter moved while recording: {level}");
 }

@@ -4,6 +4,7 @@
 //! Nothing here blocks the caller: events arrive on background threads, which
 //! wake the UI through a callback.
 
+pub mod clips;
 mod embedded;
 mod model;
 pub mod phone_settings;

@@ -3,12 +3,14 @@
 //! show them, and each ended call ready to be recorded by the engine. Events from the phone's
 //! threads are applied once per frame; nothing here blocks.
 
+use crate::client::clips::{ClipError, ClipLibrary};
 use crate::client::phone_settings::{self, SavedPhone};
 use crate::domain::{
     CallDirection, CallOutcome, CustomerId, MAX_NOTES, MAX_REMOTE, MAX_TAGS, PhoneCall, Timestamp, UserId,
 };
 use crate::voice::audio::{AudioDevices, AudioSettings};
 use crate::voice::phone::{AudioRoute, CallStats, Phone, PhoneCommand, PhoneEvent, PhoneSettings};
+use crate::voice::recorder::ClipRecorder;
 use crate::voice::sdp::Direction;
 use crate::voice::sip::transaction::Transport;
 use crate::voice::sip::ua::{CallHandle, EndReason, Registration, UaEvent};
@@ -93,6 +95,15 @@ impl CallView {
     }
 }
 
+/// What a recording will become.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordingFor {
+    /// A new clip with this name and these tags.
+    New(String, Vec<String>),
+    /// New audio for an existing clip.
+    Rerecord(u64),
+}
+
 /// The softphone as the workstation holds it.
 #[derive(Default)]
 pub struct PhoneDesk {
@@ -122,11 +133,23 @@ pub struct PhoneDesk {
     pub speed_dial: Vec<(String, String)>,
     /// The speed-dial entry being added: name and number.
     pub new_speed_dial: (String, String),
+    /// The audio clips, once the data folder is known.
+    pub clips: Option<ClipLibrary>,
+    /// The clip being named before recording: name and tags as typed.
+    pub new_clip: (String, String),
+    /// Show archived clips too.
+    pub show_archived: bool,
+    /// A recording in progress, and what it is for.
+    pub recording: Option<(ClipRecorder, RecordingFor)>,
 }
 
 impl PhoneDesk {
     /// Fills the form from the account saved in `dir`, if any.
     pub fn load(&mut self, dir: &std::path::Path) {
+        match ClipLibrary::open(dir) {
+            Ok(library) => self.clips = Some(library),
+            Err(error) => self.error = Some(error.to_string()),
+        }
         match phone_settings::load(dir) {
             Ok(Some((saved, password))) => {
                 self.form = AccountForm {
@@ -248,6 +271,60 @@ impl PhoneDesk {
         self.phone.as_ref().map_or(0.0, Phone::input_level)
     }
 
+    /// Starts recording from the microphone.
+    pub fn start_recording(&mut self, purpose: RecordingFor) {
+        if self.recording.is_some() {
+            return;
+        }
+        match ClipRecorder::start(&self.audio) {
+            Ok(recorder) => self.recording = Some((recorder, purpose)),
+            Err(error) => self.error = Some(error.to_string()),
+        }
+    }
+
+    /// Stops recording and keeps the clip.
+    pub fn stop_recording(&mut self) {
+        if let Some((recorder, purpose)) = self.recording.take() {
+            let result = recorder.stop();
+            self.keep_recording(result, purpose);
+        }
+    }
+
+    fn keep_recording(&mut self, result: Result<Vec<i16>, crate::voice::audio::CallAudioError>, purpose: RecordingFor) {
+        let Some(library) = &mut self.clips else { return };
+        let saved = match result {
+            Ok(samples) => match purpose {
+                RecordingFor::New(name, tags) => library.add(&name, tags, &samples).map(|_| ()),
+                RecordingFor::Rerecord(id) => library.replace_audio(id, &samples),
+            },
+            Err(error) => {
+                self.error = Some(error.to_string());
+                return;
+            }
+        };
+        if let Err(error) = saved {
+            self.error = Some(error.to_string());
+        }
+    }
+
+    /// Plays a clip into a call; `hang_up` ends the call when it has played.
+    pub fn play_clip(&mut self, call: CallHandle, clip: u64, hang_up: bool) {
+        let Some(library) = &self.clips else { return };
+        match library.audio(clip) {
+            Ok(samples) => self.send(PhoneCommand::PlayClip(call, samples.into(), hang_up)),
+            Err(error) => self.error = Some(error.to_string()),
+        }
+    }
+
+    /// Changes the clip library, showing any failure.
+    pub fn edit_clips(&mut self, change: impl FnOnce(&mut ClipLibrary) -> Result<(), ClipError>) {
+        if let Some(library) = &mut self.clips
+            && let Err(error) = change(library)
+        {
+            self.error = Some(error.to_string());
+        }
+    }
+
     /// Sends a command to the phone.
     pub fn send(&mut self, command: PhoneCommand) {
         match &command {
@@ -272,6 +349,13 @@ impl PhoneDesk {
 
     /// Applies what the phone reported; returns true when a call started ringing here.
     pub fn pump(&mut self) -> bool {
+        // A recording that stopped by itself (two minutes, or the device failed).
+        if let Some((recorder, _)) = &self.recording
+            && let Some(result) = recorder.finished()
+            && let Some((_, purpose)) = self.recording.take()
+        {
+            self.keep_recording(result, purpose);
+        }
         if let Some(listing) = &self.listing
             && let Ok(devices) = listing.try_recv()
         {
@@ -347,6 +431,7 @@ impl PhoneDesk {
             PhoneEvent::Sip(UaEvent::TransferProgress { code, .. }) if code >= 300 => {
                 self.error = Some(format!("The transfer failed ({code})."));
             }
+            PhoneEvent::ClipFinished { call, hang_up: true } => self.send(PhoneCommand::Hangup(call)),
             PhoneEvent::Sip(UaEvent::TransferProgress { .. } | UaEvent::TransferRequested { .. })
             | PhoneEvent::ClipFinished { .. } => {}
             PhoneEvent::Stats { call, stats } => {

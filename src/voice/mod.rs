@@ -12,6 +12,7 @@ pub mod jitter;
 pub mod media;
 pub mod phone;
 pub mod plc;
+pub mod recorder;
 pub mod rtcp;
 pub mod rtp;
 pub mod sdp;

@@ -4,7 +4,7 @@
 use super::super::App;
 use super::super::commands::UiCommand;
 use super::super::i18n::{Text, tr};
-use super::super::phone::{CallPhase, CallView};
+use super::super::phone::{CallPhase, CallView, RecordingFor};
 use super::super::theme::{self, SPACE};
 use crate::domain::{CallDirection, CallOutcome};
 use crate::voice::sip::ua::Registration;
@@ -30,6 +30,7 @@ pub fn show(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
                 dialer(app, ui, requests);
                 ui.add_space(SPACE * 2.0);
                 speed_dial(app, ui, requests);
+                clips(app, ui);
                 audio(app, ui);
             });
         });
@@ -228,6 +229,115 @@ fn speed_dial(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
                 desk.unsaved = true;
             }
         });
+    });
+    ui.add_space(SPACE);
+}
+
+/// The agent's audio clips: record, re-record, archive, delete, and play into the call in progress.
+fn clips(app: &mut App, ui: &mut Ui) {
+    let lang = app.language;
+    let palette = app.theme.palette();
+    let desk = &mut app.phone;
+    if desk.clips.is_none() {
+        return;
+    }
+    let in_call = desk.calls.iter().find(|c| c.phase == CallPhase::Connected).map(|c| c.handle);
+    egui::CollapsingHeader::new(
+        RichText::new(format!("{} {}", i::ICON_LIBRARY_MUSIC.codepoint, tr(lang, Text::AudioClips))).strong(),
+    )
+    .id_salt("audio-clips")
+    .default_open(true)
+    .show(ui, |ui| {
+        let listed: Vec<(u64, String, String, bool, usize)> = desk
+            .clips
+            .as_ref()
+            .map(|library| {
+                library
+                    .clips()
+                    .iter()
+                    .filter(|c| desk.show_archived || !c.archived)
+                    .map(|c| (c.id, c.name.clone(), c.tags.join(", "), c.archived, c.samples))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if listed.is_empty() {
+            ui.label(RichText::new(tr(lang, Text::NoClips)).small().color(palette.muted));
+        }
+        for (id, name, tags, archived, samples) in listed {
+            ui.horizontal(|ui| {
+                let seconds = samples as f32 / 8000.0;
+                let label = if tags.is_empty() {
+                    format!("{name} · {seconds:.1} s")
+                } else {
+                    format!("{name} · {seconds:.1} s · {tags}")
+                };
+                ui.label(RichText::new(label).color(if archived { palette.muted } else { palette.text }));
+            });
+            ui.horizontal(|ui| {
+                if let Some(call) = in_call
+                    && !archived
+                {
+                    if ui
+                        .small_button(format!("{} {}", i::ICON_PLAY_ARROW.codepoint, tr(lang, Text::PlayClip)))
+                        .clicked()
+                    {
+                        desk.play_clip(call, id, false);
+                    }
+                    if ui
+                        .small_button(format!("{}{}", i::ICON_PLAY_ARROW.codepoint, i::ICON_CALL_END.codepoint))
+                        .on_hover_text(tr(lang, Text::PlayClipAndHangUp))
+                        .clicked()
+                    {
+                        desk.play_clip(call, id, true);
+                    }
+                }
+                if desk.recording.is_none()
+                    && ui.small_button(i::ICON_MIC.codepoint).on_hover_text(tr(lang, Text::Rerecord)).clicked()
+                {
+                    desk.start_recording(RecordingFor::Rerecord(id));
+                }
+                let (icon, text) =
+                    if archived { (i::ICON_UNARCHIVE, Text::Unarchive) } else { (i::ICON_ARCHIVE, Text::Archive) };
+                if ui.small_button(icon.codepoint).on_hover_text(tr(lang, text)).clicked() {
+                    desk.edit_clips(|library| library.set_archived(id, !archived));
+                }
+                if ui.small_button(i::ICON_DELETE.codepoint).on_hover_text(tr(lang, Text::DeleteClip)).clicked() {
+                    desk.edit_clips(|library| library.delete(id));
+                }
+            });
+        }
+        ui.checkbox(&mut desk.show_archived, tr(lang, Text::ShowArchived));
+        if let Some((recorder, _)) = &desk.recording {
+            let level = recorder.level();
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::ProgressBar::new(level.clamp(0.0, 1.0))
+                        .desired_width(120.0)
+                        .desired_height(8.0)
+                        .fill(palette.danger),
+                );
+                if ui.button(format!("{} {}", i::ICON_STOP.codepoint, tr(lang, Text::StopRecording))).clicked() {
+                    desk.stop_recording();
+                }
+            });
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+        } else {
+            ui.horizontal(|ui| {
+                let (name, tags) = &mut desk.new_clip;
+                ui.add(egui::TextEdit::singleline(name).hint_text(tr(lang, Text::ClipName)).desired_width(100.0));
+                ui.add(egui::TextEdit::singleline(tags).hint_text(tr(lang, Text::ClipTags)).desired_width(80.0));
+                if ui
+                    .button(format!("{} {}", i::ICON_FIBER_MANUAL_RECORD.codepoint, tr(lang, Text::RecordClip)))
+                    .clicked()
+                    && !name.trim().is_empty()
+                {
+                    let tags = tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+                    let purpose = RecordingFor::New(name.trim().to_owned(), tags);
+                    desk.new_clip = (String::new(), String::new());
+                    desk.start_recording(purpose);
+                }
+            });
+        }
     });
     ui.add_space(SPACE);
 }
