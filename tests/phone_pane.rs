@@ -79,6 +79,22 @@ fn an_agent_takes_a_call_holds_it_and_hangs_up() {
     harness.get_by_label(&label(i::ICON_CALL_END, "Hang up")).click();
     // The engine records the call, and the history shows it from there.
     wait_until(&mut harness, |app| app.phone.calls.is_empty() && !app.model.calls.is_empty());
+    // The talked call is followed by wrap-up, which the agent ends (E3).
+    wait_until(&mut harness, |app| app.model.me.is_some_and(|me| app.model.wrap_ups.contains_key(&me)));
+    {
+        // Pin the countdown and the history times for the picture.
+        let app = harness.state_mut();
+        let me = app.model.me.unwrap();
+        app.model.wrap_ups.insert(me, None);
+        let entry = &mut app.model.calls[0];
+        entry.started_at = Timestamp(1_795_858_200_000);
+        entry.answered_at = Some(Timestamp(1_795_858_205_000));
+        entry.ended_at = Timestamp(1_795_858_280_000);
+    }
+    harness.run_steps(2);
+    harness.snapshot("phone_wrap_up");
+    harness.get_by_label(&label(i::ICON_DONE, "End wrap-up")).click();
+    wait_until(&mut harness, |app| app.model.wrap_ups.is_empty());
     let recorded = harness.state().model.calls[0].clone();
     assert_eq!(
         (recorded.direction, recorded.outcome, recorded.queue),

@@ -310,7 +310,13 @@ impl State {
                     format!("user:{}", actor.id.0),
                     format!("{:?} {:?}", call.direction, call.outcome),
                 ));
+                let answered = call.answered_at.is_some();
                 plan.changes.push(Change::PhoneCall(call));
+                // After a call that was talked, the agent wraps up before new work (E3).
+                // Someone the router does not know (no queue at all) takes no routed work anyway.
+                if answered {
+                    let _ = self.router.wrap_up_after_direct_call(actor.id, now);
+                }
                 Ok(())
             }
             Command::SetDemoPaused { paused } => {

@@ -509,6 +509,8 @@ fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
         queue: Some(QueueId(1)),
     };
     engine.execute(AGENT, &Command::RecordCall { call: call.clone() }).unwrap();
+    // A talked call puts the agent in wrap-up, which they can end (E3).
+    engine.execute(AGENT, &Command::EndWrapUp { agent: None }).unwrap();
     let stored = engine.state.snapshot(AGENT, clock.now(), 1).calls;
     assert_eq!(stored.len(), 1);
     assert_eq!(

@@ -473,6 +473,8 @@ pub struct Settings {
     pub force_priority_boost: i32,
     /// Latest a defer may reach, in days.
     pub max_defer_days: u32,
+    /// Wrap-up after a direct (non-queue) phone call, unless the agent has their own rule.
+    pub direct_call_wrap_up: WrapUp,
 }
 
 impl Default for Settings {
@@ -485,6 +487,7 @@ impl Default for Settings {
             defer_keeps_age: true,
             force_priority_boost: 100,
             max_defer_days: 366,
+            direct_call_wrap_up: WrapUp::Timed { secs: 30 },
         }
     }
 }

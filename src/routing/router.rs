@@ -1368,12 +1368,23 @@ impl Router {
         agent.slot_idle[slot.index()] = now;
         self.log(now, RoutingEvent::Completed { item: id, queue: queue_id, agent: agent_id });
         let wrap = self.agents[a as usize].config.wrap_up.unwrap_or(queue_wrap);
-        self.start_wrap_up(a, id, wrap, now);
+        self.start_wrap_up(a, Some(id), wrap, now);
         self.slot_changed(a, slot, now);
         self.out.items.push(id);
     }
 
-    fn start_wrap_up(&mut self, a: Ix, id: InteractionId, wrap: WrapUp, now: Timestamp) {
+    /// Starts wrap-up after a direct phone call, which no queue routed (E3):
+    /// the agent's own rule, else the workspace's rule for direct calls.
+    pub fn wrap_up_after_direct_call(&mut self, agent: UserId, now: Timestamp) -> Result<(), RoutingError> {
+        let a = self.agent(agent)?;
+        let wrap = self.agents[a as usize].config.wrap_up.unwrap_or(self.settings.direct_call_wrap_up);
+        self.start_wrap_up(a, None, wrap, now);
+        self.settle(now);
+        Ok(())
+    }
+
+    /// Wrap-up for `item` (`None`: work that no queue routed, such as a direct call).
+    fn start_wrap_up(&mut self, a: Ix, item: Option<InteractionId>, wrap: WrapUp, now: Timestamp) {
         let until = match wrap {
             WrapUp::None => return,
             WrapUp::Timed { secs } => Some(now.plus_secs(i64::from(secs))),
@@ -1383,7 +1394,7 @@ impl Router {
         // Wrap-up keeps the agent from work of every slot, not only the one just finished.
         agent.stale = 0b111;
         let state = agent.wrap_up.get_or_insert(WrapState { items: Vec::new(), until, generation: 0 });
-        state.items.push(id);
+        state.items.extend(item);
         // Carried across queues: a later wrap-up extends, an open-ended one stays open-ended.
         state.until = match (state.until, until) {
             (Some(a), Some(b)) => Some(a.max(b)),

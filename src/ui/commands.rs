@@ -70,6 +70,8 @@ pub enum UiCommand {
     SendDigit(CallHandle, char),
     /// Blind-transfer a call.
     TransferCall(CallHandle, String),
+    /// End my wrap-up now.
+    EndWrapUp,
 }
 
 const fn ctrl(key: Key) -> KeyboardShortcut {
@@ -133,6 +135,7 @@ impl UiCommand {
             UiCommand::MuteCall(_, false) => t(Text::Unmute).to_owned(),
             UiCommand::SendDigit(_, digit) => format!("{} {digit}", t(Text::Keypad)),
             UiCommand::TransferCall(_, target) => format!("{} {target}", t(Text::TransferTo)),
+            UiCommand::EndWrapUp => t(Text::EndWrapUp).to_owned(),
         }
     }
 
@@ -147,6 +150,9 @@ impl UiCommand {
         commands.push(UiCommand::SetLoggedOut);
         if !model.offers.is_empty() {
             commands.extend([UiCommand::AcceptOffer, UiCommand::DeclineOffer]);
+        }
+        if model.wrap_ups.contains_key(&me.id) {
+            commands.push(UiCommand::EndWrapUp);
         }
         commands.extend([
             UiCommand::ToggleTheme,

@@ -132,6 +132,9 @@ texts! {
     CallBack => "Call back", "Rappeler";
     AudioSettings => "Audio", "Audio";
     SpeedDial => "Speed dial", "Numéros abrégés";
+    EndWrapUp => "End wrap-up", "Terminer le post-appel";
+    InWrapUp => "Wrap-up", "Post-appel";
+    UntilEnded => "until you end it", "jusqu'à ce que vous y mettiez fin";
     AudioClips => "Audio clips", "Messages audio";
     ClipName => "Clip name", "Nom du message";
     ClipTags => "Tags", "Étiquettes";

@@ -256,6 +256,7 @@ impl App {
             UiCommand::MuteCall(call, muted) => self.phone.send(PhoneCommand::Mute(call, muted)),
             UiCommand::SendDigit(call, digit) => self.phone.send(PhoneCommand::Dtmf(call, digit)),
             UiCommand::TransferCall(call, target) => self.phone.send(PhoneCommand::Transfer(call, target)),
+            UiCommand::EndWrapUp => send(self, Command::EndWrapUp { agent: None }),
         }
     }
 

@@ -17,6 +17,7 @@ const LEFT_WIDTH: f32 = 300.0;
 /// Draws the pane.
 pub fn show(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
     status_line(app, ui, requests);
+    wrap_up_line(app, ui, requests);
     ui.add_space(SPACE);
     if !app.phone.is_connected() {
         account_form(app, ui, requests);
@@ -63,6 +64,30 @@ fn card(palette: &theme::Palette, ui: &mut Ui, contents: impl FnOnce(&mut Ui)) {
             ui.set_width(ui.available_width());
             contents(ui);
         });
+}
+
+/// My wrap-up after a call, with its countdown and the button that ends it (E3).
+fn wrap_up_line(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
+    let Some(me) = app.model.me else { return };
+    let Some(until) = app.model.wrap_ups.get(&me) else { return };
+    let lang = app.language;
+    let palette = app.theme.palette();
+    ui.horizontal(|ui| {
+        theme::dot(ui, palette.warning, 10.0);
+        let left = match until {
+            Some(at) => {
+                let now = app.model.engine_now(super::super::local_now());
+                let seconds = ((at.0 - now.0).max(0) + 999) / 1000;
+                ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
+                format!("{seconds} {}", tr(lang, Text::SecondsLeft))
+            }
+            None => tr(lang, Text::UntilEnded).to_owned(),
+        };
+        ui.label(RichText::new(format!("{} — {left}", tr(lang, Text::InWrapUp))).strong().color(palette.warning));
+        if ui.button(format!("{} {}", i::ICON_DONE.codepoint, tr(lang, Text::EndWrapUp))).clicked() {
+            requests.push(UiCommand::EndWrapUp);
+        }
+    });
 }
 
 fn status_line(app: &App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
