@@ -76,6 +76,8 @@ pub struct App {
     pub notifications_open: bool,
     /// The softphone.
     pub phone: phone::PhoneDesk,
+    /// When the incoming-call ring last sounded.
+    last_ring: Option<Instant>,
     ctx: egui::Context,
     sound: Option<AlertSound>,
     chimed: HashSet<InteractionId>,
@@ -84,6 +86,9 @@ pub struct App {
     screenshots: Option<screenshot::Capture>,
     applied_theme: Option<ThemeKind>,
 }
+
+/// How often an incoming call rings.
+const RING_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The local wall clock, for countdowns and notice times.
 fn local_now() -> Timestamp {
@@ -122,6 +127,7 @@ impl App {
             palette: None,
             notifications_open: false,
             phone,
+            last_ring: None,
             ctx: ctx.clone(),
             sound,
             chimed: HashSet::new(),
@@ -158,10 +164,16 @@ impl App {
             }
         }
         self.chimed.retain(|id| self.model.offers.iter().any(|o| o.interaction == *id));
-        if self.phone.pump()
-            && let Some(sound) = &self.sound
-        {
-            sound.play();
+        self.phone.pump();
+        // A call ringing here rings again every few seconds until it is answered or gone.
+        let ringing = self.phone.incoming().is_some();
+        if ringing && self.last_ring.is_none_or(|at| at.elapsed() >= RING_EVERY) {
+            self.last_ring = Some(Instant::now());
+            if let Some(sound) = &self.sound {
+                sound.play();
+            }
+        } else if !ringing {
+            self.last_ring = None;
         }
         for call in std::mem::take(&mut self.phone.finished) {
             self.connection.send(Command::RecordCall { call });
@@ -300,7 +312,7 @@ impl eframe::App for App {
         if !self.model.offers.is_empty() {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         } else if !self.phone.calls.is_empty() {
-            // Call timers tick once a second.
+            // Call timers tick once a second, and a call ringing here rings again.
             ctx.request_repaint_after(std::time::Duration::from_millis(500));
         }
         if let Some(capture) = &mut self.screenshots {

@@ -347,8 +347,8 @@ impl PhoneDesk {
         self.calls.iter_mut().find(|c| c.handle == handle)
     }
 
-    /// Applies what the phone reported; returns true when a call started ringing here.
-    pub fn pump(&mut self) -> bool {
+    /// Applies what the phone reported.
+    pub fn pump(&mut self) {
         // A recording that stopped by itself (two minutes, or the device failed).
         if let Some((recorder, _)) = &self.recording
             && let Some(result) = recorder.finished()
@@ -362,19 +362,17 @@ impl PhoneDesk {
             self.devices = Some(devices);
             self.listing = None;
         }
-        let Some(phone) = &self.phone else { return false };
+        let Some(phone) = &self.phone else { return };
         let mut events = Vec::new();
         while let Some(event) = phone.try_event() {
             events.push(event);
         }
-        let mut rang = false;
         for event in events {
-            rang |= self.apply(event);
+            self.apply(event);
         }
-        rang
     }
 
-    fn apply(&mut self, event: PhoneEvent) -> bool {
+    fn apply(&mut self, event: PhoneEvent) {
         match event {
             PhoneEvent::Dialling { call, target } => {
                 self.calls.push(new_call(
@@ -390,7 +388,6 @@ impl PhoneDesk {
                     None => from.uri.to_string().trim_start_matches("sip:").to_owned(),
                 };
                 self.calls.push(new_call(call, remote, false, CallPhase::Incoming));
-                return true;
             }
             PhoneEvent::Sip(UaEvent::Progress { call, .. }) => {
                 if let Some(view) = self.call_mut(call) {
@@ -446,7 +443,6 @@ impl PhoneDesk {
             }
             PhoneEvent::CommandFailed(reason) => self.error = Some(reason),
         }
-        false
     }
 }
 
