@@ -25,20 +25,7 @@ fn a_tone_from_the_microphone_reaches_the_peer_and_comes_back_to_the_speaker() {
     let _one_at_a_time = SOUND_CARD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let pulse = pulse::start_pulse();
     let baresip = peers::Baresip::start(&peers::BaresipRole::Echo);
-    // Twelve seconds of tone at 48 kHz into the microphone feed.
-    let tone: Vec<u8> = (0..48_000 * 12)
-        .map(|n| ((f64::from(n) * 2.0 * std::f64::consts::PI * TONE / 48_000.0).sin() * 8000.0) as i16)
-        .flat_map(i16::to_le_bytes)
-        .collect();
-    let tone_path = pulse.dir.path().join("tone.raw");
-    std::fs::write(&tone_path, tone).unwrap();
-    let mut feed = Command::new("pacat");
-    feed.args(["-d", "micfeed", "--raw", "--format=s16le", "--rate=48000", "--channels=1"])
-        .arg(&tone_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    pulse.env(&mut feed);
-    let mut feeder = feed.spawn().expect("pacat is installed by `make test` (pulseaudio-utils)");
+    let feeder = pulse.feed_microphone(TONE, 12);
     let recording = pulse.dir.path().join("speaker.raw");
     let mut record = Command::new("parec");
     record
@@ -60,8 +47,7 @@ fn a_tone_from_the_microphone_reaches_the_peer_and_comes_back_to_the_speaker() {
     std::thread::sleep(Duration::from_secs(1));
     let _ = Command::new("kill").args(["-TERM", &recorder.id().to_string()]).status();
     let _ = recorder.wait();
-    let _ = feeder.kill();
-    let _ = feeder.wait();
+    drop(feeder);
     let heard: Vec<i16> =
         std::fs::read(&recording).unwrap().chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
     assert!(heard.len() > 8000 * 3, "the speaker was recorded: {} samples", heard.len());
@@ -111,25 +97,12 @@ fn call_the_echo_line_with_the_sound_card() {
 fn a_clip_is_recorded_from_the_microphone() {
     let _one_at_a_time = SOUND_CARD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let pulse = pulse::start_pulse();
-    let tone: Vec<u8> = (0..48_000 * 6)
-        .map(|n| ((f64::from(n) * 2.0 * std::f64::consts::PI * TONE / 48_000.0).sin() * 8000.0) as i16)
-        .flat_map(i16::to_le_bytes)
-        .collect();
-    let tone_path = pulse.dir.path().join("tone.raw");
-    std::fs::write(&tone_path, tone).unwrap();
-    let mut feed = Command::new("pacat");
-    feed.args(["-d", "micfeed", "--raw", "--format=s16le", "--rate=48000", "--channels=1"])
-        .arg(&tone_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    pulse.env(&mut feed);
-    let mut feeder = feed.spawn().unwrap();
+    let feeder = pulse.feed_microphone(TONE, 6);
     let mut record = Command::new(std::env::current_exe().unwrap());
     record.args(["--exact", "record_a_clip_with_the_sound_card", "--ignored", "--nocapture"]);
     pulse.env(&mut record);
     let output = record.output().unwrap();
-    let _ = feeder.kill();
-    let _ = feeder.wait();
+    drop(feeder);
     let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{log}");
 }

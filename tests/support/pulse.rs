@@ -6,6 +6,16 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// A tone playing into the microphone, stopped on drop.
+pub struct Feeder(Child);
+
+impl Drop for Feeder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A running private server, stopped on drop.
 pub struct Pulse {
     daemon: Child,
@@ -20,6 +30,24 @@ impl Drop for Pulse {
 }
 
 impl Pulse {
+    /// Plays a steady tone of `frequency` Hz for `seconds` into the `micfeed`
+    /// sink, which the microphone hears; the player stops when dropped.
+    pub fn feed_microphone(&self, frequency: f64, seconds: u32) -> Feeder {
+        let tone: Vec<u8> = (0..48_000 * seconds)
+            .map(|n| ((f64::from(n) * 2.0 * std::f64::consts::PI * frequency / 48_000.0).sin() * 8000.0) as i16)
+            .flat_map(i16::to_le_bytes)
+            .collect();
+        let path = self.dir.path().join(format!("tone-{frequency}.raw"));
+        std::fs::write(&path, tone).unwrap();
+        let mut feed = Command::new("pacat");
+        feed.args(["-d", "micfeed", "--raw", "--format=s16le", "--rate=48000", "--channels=1"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        self.env(&mut feed);
+        Feeder(feed.spawn().expect("pacat is installed by `make test` (pulseaudio-utils)"))
+    }
+
     /// Points a child process at this server.
     pub fn env(&self, command: &mut Command) {
         let dir = self.dir.path();
