@@ -120,6 +120,9 @@ fn an_agent_takes_a_call_holds_it_and_hangs_up() {
     harness.get_by_label("Find devices");
     harness.snapshot("phone_history");
     assert!(harness.query_by_label_contains("Answered").is_some(), "the history says how it ended");
+    // The call counts in today's activity as a non-queue call taken (G1).
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Activity").click();
+    wait_until(&mut harness, |app| app.model.activity.values().any(|f| f.direct_calls_taken == 1));
 
     let mut ended = None;
     for _ in 0..50 {
@@ -185,6 +188,14 @@ fn an_agent_plays_a_clip_into_the_call_and_it_ends_after_it() {
     assert!(harness.query_by_label_contains("Old promotion").is_none(), "archived clips are hidden");
     harness.ctx.all_styles_mut(|style| style.visuals.text_cursor.blink = false);
     harness.state_mut().phone.calls[0].connected = Some(std::time::Instant::now());
+    // Where there is no sound card the call says so; let that arrive, then hide it for the picture.
+    for _ in 0..100 {
+        if harness.state().phone.calls[0].no_sound.is_some() {
+            break;
+        }
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
     harness.state_mut().phone.calls[0].no_sound = None;
     harness.run_steps(2);
     harness.snapshot("phone_clips");

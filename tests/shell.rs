@@ -34,6 +34,10 @@ fn every_entry_of_the_bar_opens_its_mode_and_roles_hide_the_others() {
             Mode::Phone => {
                 harness.get_by_label("The phone is not connected");
             }
+            Mode::Activity => {
+                // Today and the day compared each show the figure.
+                assert_eq!(harness.get_all_by_label("Non-queue calls made").count(), 2);
+            }
             _ => {
                 harness.get_by_label("Coming in a later release");
             }

@@ -79,6 +79,8 @@ pub struct Model {
     pub demo: Option<DemoState>,
     /// My recent phone calls, newest first.
     pub calls: Vec<crate::domain::PhoneCall>,
+    /// My phone figures per period asked for, by the period's start.
+    pub activity: BTreeMap<Timestamp, crate::domain::CallFigures>,
     /// The notification area, newest last.
     pub notices: Vec<Notice>,
     /// Notices not yet seen.
@@ -154,7 +156,14 @@ impl Model {
                 }
             }
             Event::DemoChanged(demo) => self.demo = Some(demo),
-            Event::CallRecorded(call) => self.calls.insert(0, call),
+            Event::CallRecorded(call) => {
+                self.calls.insert(0, call);
+                // Figures already fetched are stale now; the Activity pane asks again.
+                self.activity.clear();
+            }
+            Event::Activity { from, figures } => {
+                self.activity.insert(from, figures);
+            }
             Event::QueueStatusChanged { agent, queue, status } => {
                 if let Some(m) = self.memberships.iter_mut().find(|m| m.agent == agent && m.queue == queue) {
                     m.status = status;

@@ -75,3 +75,16 @@ impl PhoneCall {
         self.answered_at.map_or(0, |at| (self.ended_at.0 - at.0).max(0))
     }
 }
+
+/// An agent's phone figures over a period (G1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallFigures {
+    /// Queue calls taken (answered).
+    pub queue_calls_taken: u32,
+    /// Direct calls taken (answered).
+    pub direct_calls_taken: u32,
+    /// Direct calls made (dialled, answered or not).
+    pub direct_calls_made: u32,
+    /// Time talked on all of them, in seconds.
+    pub talk_secs: u64,
+}

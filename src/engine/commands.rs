@@ -295,6 +295,15 @@ impl State {
                 plan.events.push((Audience::User(actor.id), Event::WaitExplained { thread: *thread, text }));
                 Ok(())
             }
+            Command::MyActivity { from, to } => {
+                if to.0 <= from.0 || to.0 - from.0 > 31 * 86_400_000 {
+                    return Err(CommandError::InvalidInput(
+                        "an activity period runs forward, for at most 31 days".into(),
+                    ));
+                }
+                plan.activity = Some((*from, *to));
+                Ok(())
+            }
             Command::RecordCall { call } => {
                 require(&actor, Permission::HandleInteractions, command)?;
                 let call = checked_call(call, actor.id, now, &self.categories)?;

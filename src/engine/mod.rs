@@ -62,6 +62,8 @@ pub struct Plan {
     events: Vec<(Audience, Event)>,
     /// A thread whose messages the actor asked to read.
     open_thread: Option<ThreadId>,
+    /// A period whose phone figures the actor asked for.
+    activity: Option<(Timestamp, Timestamp)>,
     /// Routing facts to fold into today's figures once committed.
     routing_events: Vec<Stamped>,
     /// Interactions the distributor finished, forgotten from memory once committed.
@@ -222,7 +224,9 @@ impl Engine {
 
     /// Checks, commits and announces one command of `actor`.
     pub fn execute(&mut self, actor: UserId, command: &Command) -> Result<(), CommandError> {
-        if self.batch.is_some() && matches!(command, Command::OpenThread { .. } | Command::Resume { .. }) {
+        if self.batch.is_some()
+            && matches!(command, Command::OpenThread { .. } | Command::Resume { .. } | Command::MyActivity { .. })
+        {
             // These read the store, which must hold everything before them.
             self.flush();
             self.begin_batch();
@@ -244,6 +248,10 @@ impl Engine {
             }
             let messages = self.store.messages(thread).map_err(|e| CommandError::Storage(e.to_string()))?;
             plan.events.push((Audience::User(actor), Event::ThreadOpened { thread, messages }));
+        }
+        if let Some((from, to)) = plan.activity {
+            let figures = self.store.call_figures(actor, from, to).map_err(|e| CommandError::Storage(e.to_string()))?;
+            plan.events.push((Audience::User(actor), Event::Activity { from, figures }));
         }
         self.commit(plan, now)
     }

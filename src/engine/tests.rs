@@ -511,6 +511,16 @@ fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
     engine.execute(AGENT, &Command::RecordCall { call: call.clone() }).unwrap();
     // A talked call puts the agent in wrap-up, which they can end (E3).
     engine.execute(AGENT, &Command::EndWrapUp { agent: None }).unwrap();
+    // The day's figures count it as a non-queue call made, with its talk time (G1).
+    let figures = engine.store.call_figures(AGENT, Timestamp(1_799_900_000_000), Timestamp(1_800_000_000_000)).unwrap();
+    assert_eq!(
+        (figures.direct_calls_made, figures.direct_calls_taken, figures.queue_calls_taken, figures.talk_secs),
+        (1, 0, 0, 85)
+    );
+    assert!(
+        engine.execute(AGENT, &Command::MyActivity { from: Timestamp(10), to: Timestamp(5) }).is_err(),
+        "periods run forward"
+    );
     let stored = engine.state.snapshot(AGENT, clock.now(), 1).calls;
     assert_eq!(stored.len(), 1);
     assert_eq!(

@@ -7,8 +7,8 @@
 //! server sends the same values as JSON text.
 
 use crate::domain::{
-    AgentStatus, DeferUntil, Directory, Disposition, InteractionId, Language, Message, Offer, PhoneCall, QueueId,
-    QueueMembership, ThreadId, ThreadSummary, Timestamp, TransferTo, UserId,
+    AgentStatus, CallFigures, DeferUntil, Directory, Disposition, InteractionId, Language, Message, Offer, PhoneCall,
+    QueueId, QueueMembership, ThreadId, ThreadSummary, Timestamp, TransferTo, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -153,6 +153,14 @@ pub enum Command {
         /// Whether it should stop.
         paused: bool,
     },
+    /// Ask for my phone figures over `[from, to)` (a day of my own time zone);
+    /// answered by `Activity`.
+    MyActivity {
+        /// Start, inclusive.
+        from: Timestamp,
+        /// End, exclusive.
+        to: Timestamp,
+    },
     /// Record a phone call the signed-in user made or took (E6); the
     /// engine sets the agent and keeps non-queue calls out of the queues.
     RecordCall {
@@ -183,6 +191,7 @@ impl Command {
             Command::ExplainWait { .. } => "ExplainWait",
             Command::SetDemoPaused { .. } => "SetDemoPaused",
             Command::RecordCall { .. } => "RecordCall",
+            Command::MyActivity { .. } => "MyActivity",
         }
     }
 }
@@ -311,6 +320,13 @@ pub enum Event {
     DemoChanged(DemoState),
     /// A phone call of the user was recorded.
     CallRecorded(PhoneCall),
+    /// The user's phone figures over a period, as asked.
+    Activity {
+        /// Start of the period.
+        from: Timestamp,
+        /// Its figures.
+        figures: CallFigures,
+    },
     /// An agent's status in one queue changed.
     QueueStatusChanged {
         /// The agent.

@@ -2,10 +2,10 @@
 
 use super::{Store, StoreError};
 use crate::domain::{
-    AgentStatus, Author, CallDirection, CallOutcome, Campaign, CampaignId, Category, CategoryId, Channel, CustomerId,
-    Directory, Interaction, InteractionId, InteractionState, Language, Message, MessageId, PauseReason, PhoneCall,
-    Queue, QueueId, QueueKind, QueueMembership, Role, Team, TeamId, ThreadId, ThreadStatus, ThreadSummary, Timestamp,
-    User, UserId,
+    AgentStatus, Author, CallDirection, CallFigures, CallOutcome, Campaign, CampaignId, Category, CategoryId, Channel,
+    CustomerId, Directory, Interaction, InteractionId, InteractionState, Language, Message, MessageId, PauseReason,
+    PhoneCall, Queue, QueueId, QueueKind, QueueMembership, Role, Team, TeamId, ThreadId, ThreadStatus, ThreadSummary,
+    Timestamp, User, UserId,
 };
 use rusqlite::{Row, params};
 
@@ -249,6 +249,29 @@ impl Store {
             max_ids,
             calls,
         })
+    }
+
+    /// An agent's phone figures for calls that started in `[from, to)`.
+    pub fn call_figures(&self, agent: UserId, from: Timestamp, to: Timestamp) -> Result<CallFigures, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT
+                    COUNT(*) FILTER (WHERE direction = 'taken' AND queue IS NOT NULL AND answered_at IS NOT NULL),
+                    COUNT(*) FILTER (WHERE direction = 'taken' AND queue IS NULL AND answered_at IS NOT NULL),
+                    COUNT(*) FILTER (WHERE direction = 'made' AND queue IS NULL),
+                    COALESCE(SUM(CASE WHEN answered_at IS NOT NULL THEN ended_at - answered_at ELSE 0 END), 0)
+                 FROM phone_calls WHERE agent = ?1 AND started_at >= ?2 AND started_at < ?3",
+                params![agent.0, from.0, to.0],
+                |row| {
+                    Ok(CallFigures {
+                        queue_calls_taken: row.get(0)?,
+                        direct_calls_taken: row.get(1)?,
+                        direct_calls_made: row.get(2)?,
+                        talk_secs: u64::try_from(row.get::<_, i64>(3)?.max(0) / 1000).unwrap_or(0),
+                    })
+                },
+            )
+            .map_err(|e| self.classify(e))
     }
 
     /// A thread's messages, oldest first.

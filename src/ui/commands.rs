@@ -6,7 +6,7 @@ use super::i18n::{Text, UiLanguage, tr};
 use super::mode::Mode;
 use super::phone::{CallPhase, PhoneDesk};
 use crate::client::Model;
-use crate::domain::{AgentStatus, Permission, ThreadId};
+use crate::domain::{AgentStatus, Permission, ThreadId, Timestamp};
 use crate::voice::sip::ua::CallHandle;
 use egui::{Key, KeyboardShortcut, Modifiers};
 
@@ -72,6 +72,8 @@ pub enum UiCommand {
     TransferCall(CallHandle, String),
     /// End my wrap-up now.
     EndWrapUp,
+    /// Fetch my phone figures for a period (a local day).
+    FetchActivity(Timestamp, Timestamp),
 }
 
 const fn ctrl(key: Key) -> KeyboardShortcut {
@@ -136,6 +138,7 @@ impl UiCommand {
             UiCommand::SendDigit(_, digit) => format!("{} {digit}", t(Text::Keypad)),
             UiCommand::TransferCall(_, target) => format!("{} {target}", t(Text::TransferTo)),
             UiCommand::EndWrapUp => t(Text::EndWrapUp).to_owned(),
+            UiCommand::FetchActivity(..) => t(Text::Activity).to_owned(),
         }
     }
 

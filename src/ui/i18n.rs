@@ -132,6 +132,14 @@ texts! {
     CallBack => "Call back", "Rappeler";
     AudioSettings => "Audio", "Audio";
     SpeedDial => "Speed dial", "Numéros abrégés";
+    Today => "Today", "Aujourd'hui";
+    CompareWith => "Compare with", "Comparer avec";
+    QueueCallsTaken => "Queue calls taken", "Appels de file reçus";
+    DirectCallsTaken => "Non-queue calls taken", "Appels hors file reçus";
+    DirectCallsMade => "Non-queue calls made", "Appels hors file passés";
+    TalkTime => "Talk time", "Temps de conversation";
+    PreviousDay => "Previous day", "Jour précédent";
+    NextDay => "Next day", "Jour suivant";
     EndWrapUp => "End wrap-up", "Terminer le post-appel";
     InWrapUp => "Wrap-up", "Post-appel";
     UntilEnded => "until you end it", "jusqu'à ce que vous y mettiez fin";

@@ -48,6 +48,22 @@ pub struct InboxState {
     pub draft: String,
 }
 
+/// The Activity pane's state that lives between frames.
+#[derive(Debug)]
+pub struct ActivityState {
+    /// The day shown beside today.
+    pub compare: chrono::NaiveDate,
+    /// Periods already asked for, so that each is fetched once.
+    pub requested: std::collections::HashSet<Timestamp>,
+}
+
+impl Default for ActivityState {
+    fn default() -> Self {
+        let today = chrono::Local::now().date_naive();
+        Self { compare: today.pred_opt().unwrap_or(today), requested: std::collections::HashSet::new() }
+    }
+}
+
 /// The command palette's state while open.
 #[derive(Debug, Default)]
 pub struct PaletteState {
@@ -76,6 +92,8 @@ pub struct App {
     pub notifications_open: bool,
     /// The softphone.
     pub phone: phone::PhoneDesk,
+    /// The Activity pane's state.
+    pub activity: ActivityState,
     /// When the incoming-call ring last sounded.
     last_ring: Option<Instant>,
     ctx: egui::Context,
@@ -127,6 +145,7 @@ impl App {
             palette: None,
             notifications_open: false,
             phone,
+            activity: ActivityState::default(),
             last_ring: None,
             ctx: ctx.clone(),
             sound,
@@ -269,6 +288,7 @@ impl App {
             UiCommand::SendDigit(call, digit) => self.phone.send(PhoneCommand::Dtmf(call, digit)),
             UiCommand::TransferCall(call, target) => self.phone.send(PhoneCommand::Transfer(call, target)),
             UiCommand::EndWrapUp => send(self, Command::EndWrapUp { agent: None }),
+            UiCommand::FetchActivity(from, to) => send(self, Command::MyActivity { from, to }),
         }
     }
 

@@ -1,6 +1,7 @@
 //! One module per mode. A pane reads the model and requests commands; it
 //! never does IO and never blocks.
 
+mod activity;
 mod inbox;
 mod phone;
 mod placeholder;
@@ -17,7 +18,7 @@ pub fn show(app: &mut App, ui: &mut egui::Ui, requests: &mut Vec<UiCommand>) {
         Mode::Routing => placeholder::show(app, ui, Text::RoutingLater),
         Mode::Phone => phone::show(app, ui, requests),
         Mode::Queues => placeholder::show(app, ui, Text::QueuesLater),
-        Mode::Activity => placeholder::show(app, ui, Text::ActivityLater),
+        Mode::Activity => activity::show(app, ui, requests),
         Mode::Monitoring => placeholder::show(app, ui, Text::MonitoringLater),
         Mode::Admin => placeholder::show(app, ui, Text::AdminLater),
     }
