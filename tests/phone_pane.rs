@@ -5,6 +5,8 @@
 //! sound card here, the pane must say why the call has no sound.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly on purpose")]
 
+#[path = "support/peers.rs"]
+mod peers;
 #[path = "support/workstation.rs"]
 mod workstation;
 
@@ -211,16 +213,7 @@ fn an_agent_plays_a_clip_into_the_call_and_it_ends_after_it() {
     }
     assert_eq!(ended, Some(EndReason::RemoteHangup));
     let heard = heard.lock().unwrap().clone();
-    let energy = |frequency: f64| {
-        let coefficient = 2.0 * (2.0 * std::f64::consts::PI * frequency / 8000.0).cos();
-        let (mut previous, mut before) = (0.0f64, 0.0f64);
-        for &sample in &heard {
-            let current = f64::from(sample) / 32768.0 + coefficient * previous - before;
-            before = previous;
-            previous = current;
-        }
-        (previous * previous + before * before - coefficient * previous * before) / heard.len().max(1) as f64
-    };
-    assert!(energy(700.0) > 100.0 * energy(1100.0), "the customer heard the clip");
+    let (tone, elsewhere) = (peers::tone_energy(&heard, 700.0, 8000.0), peers::tone_energy(&heard, 1100.0, 8000.0));
+    assert!(tone > 100.0 * elsewhere, "the customer heard the clip");
     close(harness, &engine);
 }
