@@ -80,7 +80,7 @@ pub struct Model {
     /// My recent phone calls, newest first.
     pub calls: Vec<crate::domain::PhoneCall>,
     /// My phone figures per period asked for, by the period's start.
-    pub activity: BTreeMap<Timestamp, crate::domain::CallFigures>,
+    pub activity: BTreeMap<Timestamp, crate::domain::ActivityFigures>,
     /// The notification area, newest last.
     pub notices: Vec<Notice>,
     /// Notices not yet seen.

@@ -76,9 +76,9 @@ impl PhoneCall {
     }
 }
 
-/// An agent's phone figures over a period (G1).
+/// An agent's figures over a period (G1): phone and digital.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallFigures {
+pub struct ActivityFigures {
     /// Queue calls taken (answered).
     pub queue_calls_taken: u32,
     /// Direct calls taken (answered).
@@ -87,4 +87,10 @@ pub struct CallFigures {
     pub direct_calls_made: u32,
     /// Time talked on all of them, in seconds.
     pub talk_secs: u64,
+    /// Digital interactions completed.
+    pub interactions_handled: u32,
+    /// Average time from taking an interaction to completing it, in seconds.
+    pub average_handle_secs: Option<u32>,
+    /// Average time from taking an interaction to the first reply, in seconds.
+    pub average_first_response_secs: Option<u32>,
 }

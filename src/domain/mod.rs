@@ -10,7 +10,7 @@ mod permission;
 mod time;
 mod work;
 
-pub use calls::{CallDirection, CallFigures, CallOutcome, MAX_NOTES, MAX_REMOTE, MAX_TAGS, PhoneCall};
+pub use calls::{ActivityFigures, CallDirection, CallOutcome, MAX_NOTES, MAX_REMOTE, MAX_TAGS, PhoneCall};
 pub use entities::*;
 pub use ids::*;
 pub use permission::{Permission, Role};

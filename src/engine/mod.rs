@@ -250,7 +250,8 @@ impl Engine {
             plan.events.push((Audience::User(actor), Event::ThreadOpened { thread, messages }));
         }
         if let Some((from, to)) = plan.activity {
-            let figures = self.store.call_figures(actor, from, to).map_err(|e| CommandError::Storage(e.to_string()))?;
+            let figures =
+                self.store.activity_figures(actor, from, to).map_err(|e| CommandError::Storage(e.to_string()))?;
             plan.events.push((Audience::User(actor), Event::Activity { from, figures }));
         }
         self.commit(plan, now)

@@ -512,7 +512,8 @@ fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
     // A talked call puts the agent in wrap-up, which they can end (E3).
     engine.execute(AGENT, &Command::EndWrapUp { agent: None }).unwrap();
     // The day's figures count it as a non-queue call made, with its talk time (G1).
-    let figures = engine.store.call_figures(AGENT, Timestamp(1_799_900_000_000), Timestamp(1_800_000_000_000)).unwrap();
+    let figures =
+        engine.store.activity_figures(AGENT, Timestamp(1_799_900_000_000), Timestamp(1_800_000_000_000)).unwrap();
     assert_eq!(
         (figures.direct_calls_made, figures.direct_calls_taken, figures.queue_calls_taken, figures.talk_secs),
         (1, 0, 0, 85)
@@ -557,4 +558,21 @@ fn phone_calls_are_recorded_for_their_agent_checked_and_kept_across_restarts() {
     assert_eq!(kept[1].notes, "Wants a callback tomorrow");
     assert_eq!(kept[1].tags, ["vip", "callback"]);
     assert_eq!(kept[1].disposition, call.disposition);
+}
+
+#[test]
+fn the_days_digital_figures_count_handled_work_and_its_times() {
+    let mut b = bench();
+    let start = b.clock.now();
+    let thread = take_work(&mut b);
+    b.clock.advance_secs(30);
+    b.engine.execute(AGENT, &Command::SendMessage { thread, body: "Let me check.".into() }).unwrap();
+    b.clock.advance_secs(90);
+    b.engine.execute(AGENT, &Command::Complete { thread, disposition: None }).unwrap();
+    let figures = b.engine.store().activity_figures(AGENT, start, b.clock.now().plus_secs(1)).unwrap();
+    assert_eq!(figures.interactions_handled, 1);
+    assert_eq!(figures.average_handle_secs, Some(120));
+    assert_eq!(figures.average_first_response_secs, Some(30));
+    let nobody = b.engine.store().activity_figures(SUPERVISOR, start, b.clock.now().plus_secs(1)).unwrap();
+    assert_eq!((nobody.interactions_handled, nobody.average_handle_secs), (0, None));
 }

@@ -7,8 +7,8 @@
 //! server sends the same values as JSON text.
 
 use crate::domain::{
-    AgentStatus, CallFigures, DeferUntil, Directory, Disposition, InteractionId, Language, Message, Offer, PhoneCall,
-    QueueId, QueueMembership, ThreadId, ThreadSummary, Timestamp, TransferTo, UserId,
+    ActivityFigures, AgentStatus, DeferUntil, Directory, Disposition, InteractionId, Language, Message, Offer,
+    PhoneCall, QueueId, QueueMembership, ThreadId, ThreadSummary, Timestamp, TransferTo, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -325,7 +325,7 @@ pub enum Event {
         /// Start of the period.
         from: Timestamp,
         /// Its figures.
-        figures: CallFigures,
+        figures: ActivityFigures,
     },
     /// An agent's status in one queue changed.
     QueueStatusChanged {

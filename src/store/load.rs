@@ -2,10 +2,10 @@
 
 use super::{Store, StoreError};
 use crate::domain::{
-    AgentStatus, Author, CallDirection, CallFigures, CallOutcome, Campaign, CampaignId, Category, CategoryId, Channel,
-    CustomerId, Directory, Interaction, InteractionId, InteractionState, Language, Message, MessageId, PauseReason,
-    PhoneCall, Queue, QueueId, QueueKind, QueueMembership, Role, Team, TeamId, ThreadId, ThreadStatus, ThreadSummary,
-    Timestamp, User, UserId,
+    ActivityFigures, AgentStatus, Author, CallDirection, CallOutcome, Campaign, CampaignId, Category, CategoryId,
+    Channel, CustomerId, Directory, Interaction, InteractionId, InteractionState, Language, Message, MessageId,
+    PauseReason, PhoneCall, Queue, QueueId, QueueKind, QueueMembership, Role, Team, TeamId, ThreadId, ThreadStatus,
+    ThreadSummary, Timestamp, User, UserId,
 };
 use rusqlite::{Row, params};
 
@@ -251,27 +251,60 @@ impl Store {
         })
     }
 
-    /// An agent's phone figures for calls that started in `[from, to)`.
-    pub fn call_figures(&self, agent: UserId, from: Timestamp, to: Timestamp) -> Result<CallFigures, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT
-                    COUNT(*) FILTER (WHERE direction = 'taken' AND queue IS NOT NULL AND answered_at IS NOT NULL),
-                    COUNT(*) FILTER (WHERE direction = 'taken' AND queue IS NULL AND answered_at IS NOT NULL),
-                    COUNT(*) FILTER (WHERE direction = 'made' AND queue IS NULL),
-                    COALESCE(SUM(CASE WHEN answered_at IS NOT NULL THEN ended_at - answered_at ELSE 0 END), 0)
-                 FROM phone_calls WHERE agent = ?1 AND started_at >= ?2 AND started_at < ?3",
-                params![agent.0, from.0, to.0],
-                |row| {
-                    Ok(CallFigures {
-                        queue_calls_taken: row.get(0)?,
-                        direct_calls_taken: row.get(1)?,
-                        direct_calls_made: row.get(2)?,
-                        talk_secs: u64::try_from(row.get::<_, i64>(3)?.max(0) / 1000).unwrap_or(0),
-                    })
-                },
-            )
-            .map_err(|e| self.classify(e))
+    /// An agent's figures for `[from, to)`: calls that started then, and
+    /// interactions completed then (handle time from the agent's answer).
+    pub fn activity_figures(
+        &self,
+        agent: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<ActivityFigures, StoreError> {
+        self.activity_figures_inner(agent, from, to).map_err(|e| self.classify(e))
+    }
+
+    fn activity_figures_inner(
+        &self,
+        agent: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> rusqlite::Result<ActivityFigures> {
+        let mut figures = self.conn.query_row(
+            "SELECT
+                COUNT(*) FILTER (WHERE direction = 'taken' AND queue IS NOT NULL AND answered_at IS NOT NULL),
+                COUNT(*) FILTER (WHERE direction = 'taken' AND queue IS NULL AND answered_at IS NOT NULL),
+                COUNT(*) FILTER (WHERE direction = 'made' AND queue IS NULL),
+                COALESCE(SUM(CASE WHEN answered_at IS NOT NULL THEN ended_at - answered_at ELSE 0 END), 0)
+             FROM phone_calls WHERE agent = ?1 AND started_at >= ?2 AND started_at < ?3",
+            params![agent.0, from.0, to.0],
+            |row| {
+                Ok(ActivityFigures {
+                    queue_calls_taken: row.get(0)?,
+                    direct_calls_taken: row.get(1)?,
+                    direct_calls_made: row.get(2)?,
+                    talk_secs: u64::try_from(row.get::<_, i64>(3)?.max(0) / 1000).unwrap_or(0),
+                    ..ActivityFigures::default()
+                })
+            },
+        )?;
+        // Each completion, with the agent's latest answer of the same item before it.
+        let (handled, handle_ms) = self.conn.query_row(
+            "SELECT COUNT(*), AVG(c.at - (SELECT MAX(a.at) FROM routing_events a
+                                          WHERE a.kind = 'answered' AND a.item = c.item AND a.agent = c.agent AND a.at <= c.at))
+             FROM routing_events c WHERE c.kind = 'completed' AND c.agent = ?1 AND c.at >= ?2 AND c.at < ?3",
+            params![agent.0, from.0, to.0],
+            |row| Ok((row.get::<_, u32>(0)?, row.get::<_, Option<f64>>(1)?)),
+        )?;
+        let first_response_ms: Option<f64> = self.conn.query_row(
+            "SELECT AVG(f.at - a.at) FROM routing_events f
+             JOIN routing_events a ON a.item = f.item AND a.kind = 'answered' AND a.agent = ?1 AND a.at <= f.at
+             WHERE f.kind = 'first_response' AND f.at >= ?2 AND f.at < ?3",
+            params![agent.0, from.0, to.0],
+            |row| row.get(0),
+        )?;
+        figures.interactions_handled = handled;
+        figures.average_handle_secs = handle_ms.map(|ms| (ms.max(0.0) / 1000.0).round() as u32);
+        figures.average_first_response_secs = first_response_ms.map(|ms| (ms.max(0.0) / 1000.0).round() as u32);
+        Ok(figures)
     }
 
     /// A thread's messages, oldest first.

@@ -138,6 +138,9 @@ texts! {
     DirectCallsTaken => "Non-queue calls taken", "Appels hors file reçus";
     DirectCallsMade => "Non-queue calls made", "Appels hors file passés";
     TalkTime => "Talk time", "Temps de conversation";
+    InteractionsHandled => "Conversations handled", "Conversations traitées";
+    AverageHandleTime => "Average handle time", "Durée moyenne de traitement";
+    AverageFirstResponse => "Average first response", "Délai moyen de première réponse";
     PreviousDay => "Previous day", "Jour précédent";
     NextDay => "Next day", "Jour suivant";
     EndWrapUp => "End wrap-up", "Terminer le post-appel";

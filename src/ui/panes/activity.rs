@@ -1,12 +1,13 @@
-//! The Activity pane (G1): my phone figures today beside a day I choose —
-//! queue calls taken, non-queue calls taken and made, and talk time — read
-//! from the calls the engine recorded.
+//! The Activity pane (G1): my figures today beside a day I choose — queue
+//! calls taken, non-queue calls taken and made, talk time, and the digital
+//! side (conversations handled, handle and first-response times) — read
+//! from what the engine recorded.
 
 use super::super::App;
 use super::super::commands::UiCommand;
 use super::super::i18n::{Text, tr};
 use super::super::theme::{self, SPACE};
-use crate::domain::{CallFigures, Timestamp};
+use crate::domain::{ActivityFigures, Timestamp};
 use chrono::{Local, NaiveDate, TimeZone};
 use egui::{Frame, Margin, RichText, Ui};
 use egui_material_icons::icons as i;
@@ -36,6 +37,10 @@ pub fn show(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
         }
     }
     let lang = app.language;
+    egui::ScrollArea::vertical().id_salt("activity").show(ui, |ui| columns(app, ui, today, lang));
+}
+
+fn columns(app: &mut App, ui: &mut Ui, today: NaiveDate, lang: super::super::i18n::UiLanguage) {
     ui.horizontal_top(|ui| {
         let width = (ui.available_width() - SPACE * 2.0) / 2.0;
         ui.vertical(|ui| {
@@ -73,22 +78,26 @@ pub fn show(app: &mut App, ui: &mut Ui, requests: &mut Vec<UiCommand>) {
     });
 }
 
-fn figures(app: &App, ui: &mut Ui, figures: Option<CallFigures>) {
+fn figures(app: &App, ui: &mut Ui, figures: Option<ActivityFigures>) {
     let lang = app.language;
     let palette = app.theme.palette();
     let talk = figures.map(|f| f.talk_secs);
+    let duration = |secs: Option<u32>| secs.map_or_else(|| "—".to_owned(), |s| format!("{}:{:02}", s / 60, s % 60));
     let rows = [
         (i::ICON_CALL_RECEIVED, Text::QueueCallsTaken, figures.map(|f| f.queue_calls_taken.to_string())),
         (i::ICON_PHONE_CALLBACK, Text::DirectCallsTaken, figures.map(|f| f.direct_calls_taken.to_string())),
         (i::ICON_CALL_MADE, Text::DirectCallsMade, figures.map(|f| f.direct_calls_made.to_string())),
         (i::ICON_TIMER, Text::TalkTime, talk.map(|s| format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60))),
+        (i::ICON_FORUM, Text::InteractionsHandled, figures.map(|f| f.interactions_handled.to_string())),
+        (i::ICON_HOURGLASS_BOTTOM, Text::AverageHandleTime, figures.map(|f| duration(f.average_handle_secs))),
+        (i::ICON_QUICKREPLY, Text::AverageFirstResponse, figures.map(|f| duration(f.average_first_response_secs))),
     ];
     for (icon, name, value) in rows {
         Frame::new()
             .fill(palette.surface)
             .stroke(egui::Stroke::new(1.0, palette.border))
             .corner_radius(theme::RADIUS)
-            .inner_margin(Margin::same(14))
+            .inner_margin(Margin::symmetric(14, 8))
             .show(ui, |ui| {
                 ui.set_width(ui.available_width());
                 ui.horizontal(|ui| {
@@ -96,7 +105,7 @@ fn figures(app: &App, ui: &mut Ui, figures: Option<CallFigures>) {
                     ui.vertical(|ui| {
                         ui.label(RichText::new(tr(lang, name)).color(palette.muted));
                         // A dash until the engine has answered: never a made-up zero.
-                        ui.label(RichText::new(value.unwrap_or_else(|| "—".into())).size(30.0).strong());
+                        ui.label(RichText::new(value.unwrap_or_else(|| "—".into())).size(24.0).strong());
                     });
                 });
             });
