@@ -125,6 +125,15 @@ fn an_agent_takes_a_call_holds_it_and_hangs_up() {
     // The call counts in today's activity as a non-queue call taken (G1).
     harness.get_by_role_and_label(egui::accesskit::Role::Button, "Activity").click();
     wait_until(&mut harness, |app| app.model.activity.values().any(|f| f.direct_calls_taken == 1));
+    // The week view (G2) charts it and exports the week as CSV.
+    harness.get_by_label("Week").click();
+    wait_until(&mut harness, |app| app.model.activity.len() >= 7);
+    harness.get_by_label(&label(i::ICON_DOWNLOAD, "Export CSV")).click();
+    wait_until(&mut harness, |app| app.activity.exported.is_some());
+    let exported = harness.state().activity.exported.clone().unwrap().unwrap();
+    let csv = std::fs::read_to_string(&exported).unwrap();
+    assert_eq!(csv.lines().count(), 8, "a header and seven days");
+    assert!(csv.lines().any(|row| row.split(',').nth(2) == Some("1")), "today's call is in the export: {csv}");
 
     let mut ended = None;
     for _ in 0..50 {

@@ -74,6 +74,8 @@ pub enum UiCommand {
     EndWrapUp,
     /// Fetch my phone figures for a period (a local day).
     FetchActivity(Timestamp, Timestamp),
+    /// Save a week's activity as CSV (text, file name) in the data folder's exports.
+    ExportWeek(String, String),
 }
 
 const fn ctrl(key: Key) -> KeyboardShortcut {
@@ -139,6 +141,7 @@ impl UiCommand {
             UiCommand::TransferCall(_, target) => format!("{} {target}", t(Text::TransferTo)),
             UiCommand::EndWrapUp => t(Text::EndWrapUp).to_owned(),
             UiCommand::FetchActivity(..) => t(Text::Activity).to_owned(),
+            UiCommand::ExportWeek(..) => t(Text::ExportCsv).to_owned(),
         }
     }
 

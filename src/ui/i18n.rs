@@ -138,6 +138,12 @@ texts! {
     DirectCallsTaken => "Non-queue calls taken", "Appels hors file reçus";
     DirectCallsMade => "Non-queue calls made", "Appels hors file passés";
     TalkTime => "Talk time", "Temps de conversation";
+    Week => "Week", "Semaine";
+    WeekOf => "Week of", "Semaine du";
+    PreviousWeek => "Previous week", "Semaine précédente";
+    NextWeek => "Next week", "Semaine suivante";
+    ExportCsv => "Export CSV", "Exporter en CSV";
+    Exported => "Exported to", "Exporté dans";
     InteractionsHandled => "Conversations handled", "Conversations traitées";
     AverageHandleTime => "Average handle time", "Durée moyenne de traitement";
     AverageFirstResponse => "Average first response", "Délai moyen de première réponse";

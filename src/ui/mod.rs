@@ -51,6 +51,14 @@ pub struct InboxState {
 /// The Activity pane's state that lives between frames.
 #[derive(Debug)]
 pub struct ActivityState {
+    /// The week view (G2) rather than today (G1).
+    pub week_view: bool,
+    /// A day of the week shown in the week view.
+    pub week_of: chrono::NaiveDate,
+    /// Where the last CSV export went, or why it failed.
+    pub exported: Option<Result<std::path::PathBuf, String>>,
+    /// An export being written.
+    pub exporting: Option<std::sync::mpsc::Receiver<Result<std::path::PathBuf, String>>>,
     /// The day shown beside today.
     pub compare: chrono::NaiveDate,
     /// Periods already asked for, so that each is fetched once.
@@ -60,7 +68,14 @@ pub struct ActivityState {
 impl Default for ActivityState {
     fn default() -> Self {
         let today = chrono::Local::now().date_naive();
-        Self { compare: today.pred_opt().unwrap_or(today), requested: std::collections::HashSet::new() }
+        Self {
+            week_view: false,
+            week_of: today,
+            exported: None,
+            exporting: None,
+            compare: today.pred_opt().unwrap_or(today),
+            requested: std::collections::HashSet::new(),
+        }
     }
 }
 
@@ -184,6 +199,12 @@ impl App {
         }
         self.chimed.retain(|id| self.model.offers.iter().any(|o| o.interaction == *id));
         self.phone.pump();
+        if let Some(exporting) = &self.activity.exporting
+            && let Ok(result) = exporting.try_recv()
+        {
+            self.activity.exported = Some(result);
+            self.activity.exporting = None;
+        }
         // A call ringing here rings again every few seconds until it is answered or gone.
         let ringing = self.phone.incoming().is_some();
         if ringing && self.last_ring.is_none_or(|at| at.elapsed() >= RING_EVERY) {
@@ -289,6 +310,23 @@ impl App {
             UiCommand::TransferCall(call, target) => self.phone.send(PhoneCommand::Transfer(call, target)),
             UiCommand::EndWrapUp => send(self, Command::EndWrapUp { agent: None }),
             UiCommand::FetchActivity(from, to) => send(self, Command::MyActivity { from, to }),
+            UiCommand::ExportWeek(csv, name) => {
+                let dir = self.options.settings_dir.clone().unwrap_or_else(std::env::temp_dir).join("exports");
+                let path = dir.join(name);
+                let (done, result) = std::sync::mpsc::channel();
+                let ctx = self.ctx.clone();
+                // Written whole or not at all, on a thread of its own: the window never waits on the disk.
+                let spawned = std::thread::Builder::new().name("export-week".into()).spawn(move || {
+                    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+                        let temporary = path.with_extension("tmp");
+                        std::fs::write(&temporary, csv)?;
+                        std::fs::rename(&temporary, &path)
+                    });
+                    let _ = done.send(written.map(|()| path).map_err(|e| e.to_string()));
+                    ctx.request_repaint();
+                });
+                self.activity.exporting = spawned.is_ok().then_some(result);
+            }
         }
     }
 
