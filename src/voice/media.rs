@@ -196,8 +196,7 @@ impl MediaSession {
     }
 
     /// Takes the next 10 ms captured; returns an RTP packet when one is due.
-    pub fn capture(&mut self, frame: &[i16; FRAME], now: Duration) -> Option<&[u8]> {
-        let _ = now;
+    pub fn capture(&mut self, frame: &[i16; FRAME]) -> Option<&[u8]> {
         let end = self.pending_len + FRAME;
         self.pending.get_mut(self.pending_len..end)?.copy_from_slice(frame);
         self.pending_len = end;
@@ -211,8 +210,7 @@ impl MediaSession {
         if !self.direction.sends() {
             return None;
         }
-        if let Some(packet) = self.next_dtmf_packet(timestamp) {
-            let () = packet;
+        if self.write_dtmf_packet(timestamp) {
             return Some(&self.packet);
         }
         self.payload.clear();
@@ -237,20 +235,20 @@ impl MediaSession {
         }
     }
 
-    /// Writes the DTMF packet due now into `self.packet`, if a key press is being sent.
-    fn next_dtmf_packet(&mut self, timestamp: u32) -> Option<()> {
-        let payload_type = self.telephone_event?;
+    /// Writes the DTMF packet due now into `self.packet`; false when no key press is being sent.
+    fn write_dtmf_packet(&mut self, timestamp: u32) -> bool {
+        let Some(payload_type) = self.telephone_event else { return false };
         if self.dtmf_out.is_none() {
-            let digit = self.dtmf_queue.pop_front()?;
+            let Some(digit) = self.dtmf_queue.pop_front() else { return false };
             let interval = Duration::from_millis(self.packet_samples as u64 / 8);
-            let sender = DtmfSender::new(digit, Duration::from_millis(100), interval, 10)?;
+            let Some(sender) = DtmfSender::new(digit, Duration::from_millis(100), interval, 10) else { return false };
             self.dtmf_out = Some((sender, timestamp));
         }
-        let (sender, start) = self.dtmf_out.as_mut()?;
+        let Some((sender, start)) = self.dtmf_out.as_mut() else { return false };
         let start = *start;
         let Some((marker, event)) = sender.next_packet() else {
             self.dtmf_out = None;
-            return self.next_dtmf_packet(timestamp);
+            return self.write_dtmf_packet(timestamp);
         };
         let mut payload = [0u8; 4];
         event.write(&mut payload);
@@ -258,7 +256,7 @@ impl MediaSession {
         self.sequence = self.sequence.wrapping_add(1);
         rtp::write(&header, &payload, &mut self.packet);
         self.count_sent();
-        Some(())
+        true
     }
 
     fn count_sent(&mut self) {

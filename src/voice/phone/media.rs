@@ -290,7 +290,7 @@ fn run(
             }
         }
         if let Some(session) = &mut session {
-            if let Some(packet) = session.capture(&spoken, now)
+            if let Some(packet) = session.capture(&spoken)
                 && let Some(to) = remote
             {
                 let _ = ports.rtp.send_to(packet, to);

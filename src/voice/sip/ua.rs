@@ -777,15 +777,13 @@ impl UserAgent {
         self.transmits.push(Transmit { to, message: ack });
     }
 
-    fn respond(&mut self, request: &Message, code: u16, tag: Option<&str>, now: Duration) -> Message {
-        let response = Message::response_to(request, code, tag);
-        let mut response = response;
+    fn respond(&mut self, request: &Message, code: u16, tag: Option<&str>, now: Duration) {
+        let mut response = Message::response_to(request, code, tag);
         if code == 405 || (request.method() == Some(Method::Options) && code == 200) {
             response.push("Allow", ALLOW);
             response.push("Accept", "application/sdp, message/sipfrag, application/dtmf-relay");
         }
-        let _ = self.transactions.respond(response.clone(), now, &mut self.transmits);
-        response
+        let _ = self.transactions.respond(response, now, &mut self.transmits);
     }
 
     fn find_dialog(&self, message: &Message, incoming: bool) -> Option<CallHandle> {
@@ -1138,8 +1136,7 @@ impl UserAgent {
             if let Some(offer) = std::str::from_utf8(&invite.body).ok().and_then(|text| sdp::parse(text).ok()) {
                 Some(offer)
             } else {
-                let response = self.respond(invite, 400, Some("sdp"), now);
-                drop(response);
+                self.respond(invite, 400, Some("sdp"), now);
                 return;
             }
         } else {
@@ -1190,7 +1187,10 @@ impl UserAgent {
     fn on_ack(&mut self, ack: &Message) {
         let Some(handle) = self.find_dialog(ack, true) else { return };
         let Some(call) = self.calls.get_mut(&handle) else { return };
-        let Some(pending) = call.pending_2xx.take() else { return };
+        // The ACK ends the 2xx retransmissions; an ACK nothing waited for changes nothing.
+        if call.pending_2xx.take().is_none() {
+            return;
+        }
         let first_answer = call.state == CallState::Answering;
         let mut media = call.negotiated;
         if call.awaiting_answer_in_ack {
@@ -1206,7 +1206,6 @@ impl UserAgent {
             }
             call.negotiated.clone_from(&media);
         }
-        drop(pending);
         let Some(media) = media else { return };
         if first_answer {
             call.state = CallState::Connected;
